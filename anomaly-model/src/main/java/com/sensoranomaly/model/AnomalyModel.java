@@ -1,0 +1,47 @@
+package com.sensoranomaly.model;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the streaming job needs from a model bundle: the features in model order, the window
+ * size, the scaler, what training saw of each feature, the network's weights and the calibrated
+ * threshold. Immutable and serializable, so the job can ship it to every task with the job graph.
+ *
+ * @param version           the bundle's content hash
+ * @param features          feature names in the model's input order
+ * @param window            readings per model input (W); the input has W × features values
+ * @param threshold         calibrated anomaly threshold on the score
+ * @param thresholdQuantile the validation-error quantile the threshold was set at
+ * @param errorStats        distribution of validation scores (normal data)
+ * @param featureErrorMean  per feature: mean validation error, to normalise contributions
+ */
+public record AnomalyModel(String version, List<String> features, int window, FeatureScaler scaler,
+                           FeatureStats featureStats, Autoencoder network, double threshold,
+                           double thresholdQuantile, ErrorStats errorStats, double[] featureErrorMean)
+        implements Serializable {
+
+    public AnomalyModel {
+        Objects.requireNonNull(version, "version");
+        features = List.copyOf(features);
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be at least 1: " + window);
+        }
+        if (scaler.size() != features.size() || featureStats.size() != features.size()) {
+            throw new IllegalArgumentException("scaler/statistics cover " + scaler.size() + " features, the model has "
+                    + features.size());
+        }
+        if (network.inputSize() != window * features.size()) {
+            throw new IllegalArgumentException("network takes " + network.inputSize() + " inputs, expected window "
+                    + window + " x " + features.size() + " features");
+        }
+        if (!(threshold > 0) || !Double.isFinite(threshold)) {
+            throw new IllegalArgumentException("threshold must be a positive number: " + threshold);
+        }
+    }
+
+    public int featureIndex(String name) {
+        return features.indexOf(name);
+    }
+}

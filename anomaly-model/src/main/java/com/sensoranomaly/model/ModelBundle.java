@@ -1,0 +1,316 @@
+package com.sensoranomaly.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The model bundle: one directory that describes a trained model completely.
+ *
+ * <pre>
+ * manifest.json   features, window, scaler, feature statistics, threshold and error statistics, training
+ *                 details and metrics, library versions, the sha256 of every other file, and the
+ *                 manifest's own checksum; "version" is a content hash of what defines the model
+ * weights.json    the network as plain numbers (format below), read by the job without DL4J
+ * model.zip       the DL4J model (trainer's own format; for inspection and retraining)
+ * report.html     training report with plots
+ * </pre>
+ *
+ * weights.json: {@code {"format":"dense-autoencoder/1","layers":[{"nIn":8,"nOut":16,"activation":"tanh",
+ * "W":[[...nOut values...] × nIn rows],"b":[...nOut values...]}, ...]}}; each layer computes
+ * {@code activation(x · W + b)} with x a row vector.
+ *
+ * <p>{@link #read(BundleSource)} verifies every checksum and refuses a bundle with a changed or missing file,
+ * naming it.
+ */
+public final class ModelBundle {
+    public static final String MANIFEST = "manifest.json";
+    public static final String WEIGHTS = "weights.json";
+    public static final String WEIGHTS_FORMAT = "dense-autoencoder/1";
+    public static final int FORMAT_VERSION = 1;
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String SELF_CHECKSUM = "manifestSha256";
+
+    private ModelBundle() {}
+
+    /** A bundle as read: the model, and the whole manifest for tools that show training details. */
+    public record Loaded(AnomalyModel model, JsonNode manifest) {}
+
+    /**
+     * Writes weights.json and manifest.json into {@code dir}. Files already in the directory (the DL4J model,
+     * the report) are checksummed into the manifest.
+     *
+     * @param model   the model; its {@code version} is ignored and replaced by the content hash
+     * @param details extra manifest sections (e.g. "training", "metrics", "libraries"), written as given
+     * @return the model with its version set
+     */
+    public static AnomalyModel write(Path dir, AnomalyModel model, Map<String, ?> details, Instant createdAt)
+            throws IOException {
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(WEIGHTS), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(weightsJson(model.network())));
+
+        Map<String, String> files = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !name.equals(MANIFEST)) {
+                    files.put(name, sha256(p));
+                }
+            }
+        }
+        ObjectNode definition = definitionJson(model);
+        String version = contentVersion(definition, files.get(WEIGHTS));
+
+        ObjectNode m = MAPPER.createObjectNode();
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("version", version);
+        m.put("createdAt", createdAt.toString());
+        m.setAll(definition);
+        for (Map.Entry<String, ?> e : details.entrySet()) {
+            m.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
+        }
+        m.set("files", MAPPER.valueToTree(files));
+        m.put(SELF_CHECKSUM, selfChecksum(m));
+        Files.write(dir.resolve(MANIFEST), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        return withVersion(model, version);
+    }
+
+    /** Reads and verifies a bundle. */
+    public static Loaded read(BundleSource source) {
+        JsonNode manifest;
+        try (InputStream in = source.open(MANIFEST)) {
+            manifest = MAPPER.readTree(in);
+        } catch (NoSuchFileException e) {
+            throw new BundleException("model bundle " + source.describe() + " has no " + MANIFEST
+                    + " (is this a bundle directory written by the trainer?)");
+        } catch (IOException e) {
+            throw new BundleException("model bundle " + source.describe() + ": cannot read " + MANIFEST + ": " + e.getMessage(), e);
+        }
+        if (!(manifest instanceof ObjectNode m)) {
+            throw new BundleException("model bundle " + source.describe() + ": " + MANIFEST + " is not a JSON object");
+        }
+        int format = m.path("formatVersion").asInt(-1);
+        if (format != FORMAT_VERSION) {
+            throw new BundleException("model bundle " + source.describe() + ": format version " + format
+                    + " is not supported (this build reads " + FORMAT_VERSION + ")");
+        }
+        String recorded = m.path(SELF_CHECKSUM).asText("");
+        if (!recorded.equals(selfChecksum(m))) {
+            throw new BundleException("model bundle " + source.describe() + ": " + MANIFEST
+                    + " was changed after it was written (checksum mismatch)");
+        }
+        JsonNode files = m.path("files");
+        if (!files.has(WEIGHTS)) {
+            throw new BundleException("model bundle " + source.describe() + ": manifest lists no " + WEIGHTS);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String actual;
+            try (InputStream in = source.open(f.getKey())) {
+                actual = sha256(in);
+            } catch (NoSuchFileException e) {
+                throw new BundleException("model bundle " + source.describe() + ": file " + f.getKey() + " is missing");
+            } catch (IOException e) {
+                throw new BundleException("model bundle " + source.describe() + ": cannot read " + f.getKey() + ": " + e.getMessage(), e);
+            }
+            if (!actual.equals(f.getValue().asText())) {
+                throw new BundleException("model bundle " + source.describe() + ": file " + f.getKey()
+                        + " does not match its checksum in the manifest (changed or corrupted)");
+            }
+        }
+        try (InputStream in = source.open(WEIGHTS)) {
+            Autoencoder network = parseWeights(MAPPER.readTree(in));
+            AnomalyModel model = parseModel(m, network);
+            String expectedVersion = contentVersion(definitionJson(model), files.get(WEIGHTS).asText());
+            if (!expectedVersion.equals(model.version())) {
+                throw new BundleException("model bundle " + source.describe() + ": version " + model.version()
+                        + " does not match its content (" + expectedVersion + ")");
+            }
+            return new Loaded(model, m);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BundleException be) {
+                throw be;
+            }
+            throw new BundleException("model bundle " + source.describe() + " is inconsistent: " + e.getMessage(), e);
+        }
+    }
+
+    public static AnomalyModel load(Path dir) {
+        return read(BundleSource.directory(dir)).model();
+    }
+
+    // ---- JSON forms ----
+
+    static ObjectNode definitionJson(AnomalyModel model) {
+        ObjectNode d = MAPPER.createObjectNode();
+        d.set("features", MAPPER.valueToTree(model.features()));
+        d.put("window", model.window());
+        ObjectNode scaler = d.putObject("scaler");
+        scaler.put("kind", model.scaler().kind().id());
+        scaler.set("center", MAPPER.valueToTree(model.scaler().center()));
+        scaler.set("scale", MAPPER.valueToTree(model.scaler().scale()));
+        FeatureStats s = model.featureStats();
+        ObjectNode stats = d.putObject("featureStats");
+        stats.set("mean", MAPPER.valueToTree(s.mean()));
+        stats.set("std", MAPPER.valueToTree(s.std()));
+        stats.set("median", MAPPER.valueToTree(s.median()));
+        stats.set("min", MAPPER.valueToTree(s.min()));
+        stats.set("max", MAPPER.valueToTree(s.max()));
+        ObjectNode threshold = d.putObject("threshold");
+        threshold.put("value", model.threshold());
+        threshold.put("quantile", model.thresholdQuantile());
+        threshold.put("method", "quantile of validation scores");
+        d.set("errorStats", MAPPER.valueToTree(model.errorStats()));
+        d.set("featureErrorMean", MAPPER.valueToTree(model.featureErrorMean()));
+        return d;
+    }
+
+    private static AnomalyModel parseModel(ObjectNode m, Autoencoder network) {
+        List<String> features = new ArrayList<>();
+        m.path("features").forEach(n -> features.add(n.asText()));
+        JsonNode sc = m.path("scaler");
+        FeatureScaler scaler = new FeatureScaler(FeatureScaler.Kind.parse(sc.path("kind").asText()),
+                doubles(sc.path("center")), doubles(sc.path("scale")));
+        JsonNode st = m.path("featureStats");
+        FeatureStats stats = new FeatureStats(doubles(st.path("mean")), doubles(st.path("std")),
+                doubles(st.path("median")), doubles(st.path("min")), doubles(st.path("max")));
+        ErrorStats errorStats;
+        try {
+            errorStats = MAPPER.treeToValue(m.path("errorStats"), ErrorStats.class);
+        } catch (IOException e) {
+            throw new BundleException("errorStats: " + e.getMessage(), e);
+        }
+        return new AnomalyModel(m.path("version").asText(), features, m.path("window").asInt(), scaler, stats, network,
+                m.path("threshold").path("value").asDouble(), m.path("threshold").path("quantile").asDouble(),
+                errorStats, doubles(m.path("featureErrorMean")));
+    }
+
+    static ObjectNode weightsJson(Autoencoder network) {
+        ObjectNode w = MAPPER.createObjectNode();
+        w.put("format", WEIGHTS_FORMAT);
+        ArrayNode layers = w.putArray("layers");
+        for (DenseLayer l : network.layers()) {
+            ObjectNode layer = layers.addObject();
+            layer.put("nIn", l.nIn());
+            layer.put("nOut", l.nOut());
+            layer.put("activation", l.activation().name().toLowerCase(java.util.Locale.ROOT));
+            ArrayNode rows = layer.putArray("W");
+            double[] weights = l.weights();
+            for (int i = 0; i < l.nIn(); i++) {
+                ArrayNode row = rows.addArray();
+                for (int j = 0; j < l.nOut(); j++) {
+                    row.add(weights[i * l.nOut() + j]);
+                }
+            }
+            layer.set("b", MAPPER.valueToTree(l.bias()));
+        }
+        return w;
+    }
+
+    static Autoencoder parseWeights(JsonNode w) {
+        if (!WEIGHTS_FORMAT.equals(w.path("format").asText())) {
+            throw new BundleException(WEIGHTS + " has format '" + w.path("format").asText() + "', expected " + WEIGHTS_FORMAT);
+        }
+        List<DenseLayer> layers = new ArrayList<>();
+        for (JsonNode layer : w.path("layers")) {
+            int nIn = layer.path("nIn").asInt();
+            int nOut = layer.path("nOut").asInt();
+            double[] weights = new double[nIn * nOut];
+            JsonNode rows = layer.path("W");
+            if (rows.size() != nIn) {
+                throw new BundleException(WEIGHTS + ": a layer declares nIn=" + nIn + " but has " + rows.size() + " rows");
+            }
+            for (int i = 0; i < nIn; i++) {
+                double[] row = doubles(rows.get(i));
+                if (row.length != nOut) {
+                    throw new BundleException(WEIGHTS + ": row " + i + " has " + row.length + " values, expected " + nOut);
+                }
+                System.arraycopy(row, 0, weights, i * nOut, nOut);
+            }
+            layers.add(new DenseLayer(nIn, nOut, weights, doubles(layer.path("b")),
+                    Activation.parse(layer.path("activation").asText())));
+        }
+        return new Autoencoder(layers);
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asDouble();
+        }
+        return out;
+    }
+
+    // ---- hashes ----
+
+    private static String contentVersion(ObjectNode definition, String weightsSha) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(MAPPER.writeValueAsBytes(definition));
+            md.update(weightsSha.getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String selfChecksum(ObjectNode manifest) {
+        ObjectNode copy = manifest.deepCopy();
+        copy.remove(SELF_CHECKSUM);
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(MAPPER.writeValueAsBytes(copy)));
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in);
+        }
+    }
+
+    static String sha256(InputStream in) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (DigestInputStream din = new DigestInputStream(in, md); OutputStream sink = OutputStream.nullOutputStream()) {
+                din.transferTo(sink);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static AnomalyModel withVersion(AnomalyModel m, String version) {
+        return new AnomalyModel(version, m.features(), m.window(), m.scaler(), m.featureStats(), m.network(),
+                m.threshold(), m.thresholdQuantile(), m.errorStats(), m.featureErrorMean());
+    }
+
+    static {
+        MAPPER.disable(SerializationFeature.INDENT_OUTPUT);
+    }
+}
