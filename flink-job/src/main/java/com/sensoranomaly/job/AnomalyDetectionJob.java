@@ -1,0 +1,182 @@
+package com.sensoranomaly.job;
+
+import com.sensoranomaly.job.config.ConfigException;
+import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.job.detection.AlertEvent;
+import com.sensoranomaly.job.detection.EpisodeDetector;
+import com.sensoranomaly.job.detection.EpisodeRule;
+import com.sensoranomaly.job.detection.ScoreEvent;
+import com.sensoranomaly.job.ingest.DeadLetterSplitter;
+import com.sensoranomaly.job.ingest.Reading;
+import com.sensoranomaly.job.ingest.ReadingDeserializer;
+import com.sensoranomaly.job.ingest.ReadingValidator;
+import com.sensoranomaly.job.ingest.SourceRecord;
+import com.sensoranomaly.job.output.AvroKafkaSerializer;
+import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.job.output.Encoders;
+import com.sensoranomaly.job.scoring.BundleLoader;
+import com.sensoranomaly.job.scoring.DeviceCalibrator;
+import com.sensoranomaly.job.scoring.ScoredReading;
+import com.sensoranomaly.job.scoring.ScoringFunction;
+import com.sensoranomaly.model.AnomalyModel;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The streaming anomaly detector: Kafka readings in, anomaly alerts out.
+ *
+ * <pre>
+ *  readings topic ─► decode+validate ─┬─► keyBy(device) ─► score ─► episodes (k-of-n) ─┬─► alerts topic
+ *   (SensorReading)   (ingest)        │                 (scoring)   (detection)      └─► scores topic (optional)
+ *                                     └─► dead-letter topic ◄── out-of-order readings
+ * </pre>
+ *
+ * Submit with {@code flink run -c com.sensoranomaly.job.AnomalyDetectionJob flink-job-*-job.jar --bootstrap.servers ...
+ * --bundle ...}; {@code --help} lists every setting ({@link JobConfig}).
+ */
+public final class AnomalyDetectionJob {
+
+    private AnomalyDetectionJob() {}
+
+    /** Where the pipeline's three outputs go; tests and tools may plug in their own. */
+    public record Outputs(Consumer<DataStream<AlertEvent>> alerts,
+                          Consumer<DataStream<DeadLetterEvent>> deadLetters,
+                          Consumer<DataStream<ScoreEvent>> scores) {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println("Usage: flink run <job jar> --bootstrap.servers HOST:PORT --bundle DIR [--key value ...]");
+            System.out.println(JobConfig.HELP);
+            return;
+        }
+        JobConfig config;
+        AnomalyModel model;
+        try {
+            config = JobConfig.fromArgs(args);
+            model = BundleLoader.load(config.bundle());
+        } catch (ConfigException | com.sensoranomaly.model.BundleException e) {
+            // One line naming the problem; flink run shows it as the submission's failure.
+            System.err.println("anomaly-detection: " + e.getMessage());
+            throw e;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, config);
+        buildPipeline(env, config, model, kafkaSource(config, model), kafkaOutputs(config));
+        env.execute("anomaly-detection (model " + model.version() + ")");
+    }
+
+    /** Checkpointing, parallelism and the execution settings the pipeline relies on. */
+    public static void configure(StreamExecutionEnvironment env, JobConfig config) {
+        config.parallelism().ifPresent(env::setParallelism);
+        CheckpointingMode mode = config.delivery() == JobConfig.Delivery.EXACTLY_ONCE
+                ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE;
+        env.enableCheckpointing(config.checkpointInterval().toMillis(), mode);
+        // Operators never hold on to or mutate their inputs, so records can pass between chained operators uncopied.
+        env.getConfig().enableObjectReuse();
+    }
+
+    /** The dataflow: the one place that shows where data enters, where it is scored and where alerts leave. */
+    public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
+                                     Source<SourceRecord, ?, ?> source, Outputs outputs) {
+        WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
+                .<SourceRecord>forBoundedOutOfOrderness(config.watermarkOutOfOrderness())
+                .withIdleness(config.watermarkIdleness())
+                .withTimestampAssigner((record, kafkaTimestamp) -> record.eventTimeOrMin());
+
+        SingleOutputStreamOperator<Reading> readings = env
+                .fromSource(source, watermarks, "readings")
+                .uid("readings-source")
+                .process(new DeadLetterSplitter())
+                .uid("split-dead-letters").name("split dead letters");
+
+        double threshold = config.thresholdOverride().orElse(model.threshold() * config.thresholdScale());
+        SingleOutputStreamOperator<ScoredReading> scored = readings
+                .keyBy(Reading::getDeviceId)
+                .process(new ScoringFunction(model, config.imputation(),
+                        new DeviceCalibrator(config.calibration(), config.calibrationEvents(), config.thresholdScale(), model),
+                        threshold, config.deviceIdleTimeout()))
+                .uid("score").name("score readings");
+
+        // Scoring keeps the device partitioning, so the detector reuses it instead of shuffling again.
+        SingleOutputStreamOperator<AlertEvent> alerts = DataStreamUtils
+                .reinterpretAsKeyedStream(scored, ScoredReading::getDeviceId)
+                .process(new EpisodeDetector(new EpisodeRule(config.ruleMode(), config.ruleK(), config.ruleN(), config.ruleClear()),
+                        model, config.topFeatures(), config.deviceIdleTimeout(), config.scoresTopic().isPresent()))
+                .uid("detect-episodes").name("detect episodes");
+
+        outputs.alerts().accept(alerts);
+        outputs.deadLetters().accept(readings.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
+                .union(scored.getSideOutput(ScoringFunction.DEAD_LETTERS)));
+        if (config.scoresTopic().isPresent()) {
+            outputs.scores().accept(alerts.getSideOutput(EpisodeDetector.SCORES));
+        }
+    }
+
+    public static KafkaSource<SourceRecord> kafkaSource(JobConfig config, AnomalyModel model) {
+        Properties props = config.kafkaProperties();
+        // Producers may write readings in transactions: never score what they aborted.
+        props.putIfAbsent("isolation.level", "read_committed");
+        OffsetsInitializer start = switch (config.startFrom()) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+        };
+        ReadingValidator validator = new ReadingValidator(model, config.minTime().toEpochMilli(),
+                config.maxFuture().toMillis(), config.rangeFactor());
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.readingsTopic())
+                .setGroupId(config.groupId())
+                .setStartingOffsets(start)
+                .setProperties(props)
+                .setDeserializer(new ReadingDeserializer(validator))
+                .build();
+    }
+
+    /** The production outputs: three Kafka sinks sharing the delivery guarantee. */
+    public static Outputs kafkaOutputs(JobConfig config) {
+        return new Outputs(
+                alerts -> alerts.sinkTo(kafkaSink(config, "alerts",
+                                new AvroKafkaSerializer<AlertEvent>(config.alertsTopic(), a -> a.deviceId, Encoders::toAvro)))
+                        .uid("alerts-sink").name("alerts → " + config.alertsTopic()),
+                dead -> dead.sinkTo(kafkaSink(config, "dead-letters",
+                                new AvroKafkaSerializer<DeadLetterEvent>(config.deadLetterTopic(), d -> d.deviceId, Encoders::toAvro)))
+                        .uid("dead-letter-sink").name("dead letters → " + config.deadLetterTopic()),
+                scores -> scores.sinkTo(kafkaSink(config, "scores",
+                                new AvroKafkaSerializer<ScoreEvent>(config.scoresTopic().orElseThrow(), s -> s.deviceId, Encoders::toAvro)))
+                        .uid("scores-sink").name("scores → " + config.scoresTopic().orElse("")));
+    }
+
+    private static <T> KafkaSink<T> kafkaSink(JobConfig config, String name,
+                                              org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = config.kafkaProperties();
+        // The broker refuses transactions longer than its transaction.max.timeout.ms (15 min by default).
+        props.setProperty("transaction.timeout.ms", String.valueOf(config.transactionTimeout().toMillis()));
+        DeliveryGuarantee guarantee = switch (config.delivery()) {
+            case EXACTLY_ONCE -> DeliveryGuarantee.EXACTLY_ONCE;
+            case AT_LEAST_ONCE -> DeliveryGuarantee.AT_LEAST_ONCE;
+            case NONE -> DeliveryGuarantee.NONE;
+        };
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + name)
+                .build();
+    }
+}

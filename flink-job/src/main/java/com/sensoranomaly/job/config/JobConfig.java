@@ -1,0 +1,405 @@
+package com.sensoranomaly.job.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.sensoranomaly.model.Imputation;
+
+/**
+ * The job's whole configuration: one typed, immutable object, built once at submission from
+ * {@code --key value} arguments and, optionally, a properties file ({@code --config FILE}; arguments win).
+ * Every setting, its default and its meaning is listed in {@link #HELP}; an unknown or invalid setting
+ * stops the submission with a message naming it.
+ *
+ * <p>Settings that start with {@code kafka.} are passed unchanged (prefix removed) to every Kafka client
+ * of the job, so SASL and TLS work without code changes: e.g. {@code --kafka.security.protocol SASL_SSL}.
+ * Their values are never logged.
+ */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public enum StartFrom { COMMITTED, EARLIEST, LATEST }
+    public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE, NONE }
+    public enum Calibration { NONE, THRESHOLD, BASELINE }
+    public enum RuleMode { K_OF_N, MEAN }
+
+    /** Setting name → default ("" = none) and description, in the order help shows them. */
+    public static final Map<String, String[]> SETTINGS = new LinkedHashMap<>();
+
+    private static void setting(String key, String def, String doc) {
+        SETTINGS.put(key, new String[] {def, doc});
+    }
+
+    static {
+        setting("bootstrap.servers", "", "Kafka bootstrap servers (required)");
+        setting("bundle", "", "model bundle directory: a path or any Flink file system URI, file://, s3://, ... (required)");
+        setting("topic.readings", "sensor-readings", "topic of SensorReading records");
+        setting("topic.alerts", "anomaly-alerts", "topic the AnomalyAlert records go to");
+        setting("topic.dead-letters", "sensor-readings-dlq", "topic of DeadLetter records (unusable input, with the reason)");
+        setting("topic.scores", "", "optional topic of one AnomalyScore per reading (empty: off)");
+        setting("group.id", "anomaly-detector", "consumer group of the readings source");
+        setting("start.from", "committed", "committed (the group's offsets, else earliest) | earliest | latest");
+        setting("watermark.out-of-orderness", "5s", "how late a reading may arrive in event time");
+        setting("watermark.idleness", "1m", "a partition without data this long stops holding back the watermark");
+        setting("validation.max-future", "1d", "readings further than this ahead of the wall clock are dead-lettered (BAD_TIMESTAMP)");
+        setting("validation.min-time", "2000-01-01T00:00:00Z", "readings before this instant are dead-lettered (BAD_TIMESTAMP)");
+        setting("validation.range-factor", "1000", "a value further outside the training range than this many ranges is treated as missing (absurd, not anomalous)");
+        setting("impute.strategy", "model", "mean | last | model: how missing values are filled (they never count toward the score)");
+        setting("impute.max-age", "5m", "how old a last observed value may be for 'last' and 'model'");
+        setting("impute.rounds", "3", "reconstruction rounds of 'model' imputation");
+        setting("threshold.scale", "1.0", "multiplies the bundle's calibrated threshold");
+        setting("threshold.value", "", "absolute threshold overriding the bundle's (empty: the bundle's)");
+        setting("calibration.mode", "none", "none | threshold (per-device threshold from its first events) | baseline (per-device sensor offsets, then threshold)");
+        setting("calibration.events", "400", "readings per device used for calibration; the device uses the global threshold until then");
+        setting("rule.mode", "k-of-n", "k-of-n (k of the last n scores above the threshold) | mean (mean of the last n scores above it)");
+        setting("rule.k", "3", "k of the k-of-n rule");
+        setting("rule.n", "5", "n: readings in the decision window (1..64)");
+        setting("rule.clear", "5", "m: consecutive readings below the threshold that close an episode (hysteresis)");
+        setting("device.idle-timeout", "1h", "a device silent this long (processing time) has its open episode resolved and its state dropped");
+        setting("alert.top-features", "3", "contributing features listed per alert");
+        setting("parallelism", "", "job parallelism (empty: the cluster's default)");
+        setting("checkpoint.interval", "10s", "checkpoint interval; exactly-once alerts become visible at each checkpoint");
+        setting("delivery.guarantee", "exactly-once", "exactly-once | at-least-once | none");
+        setting("transactional-id-prefix", "anomaly-detector", "Kafka transactional id prefix of the sinks (unique per job on a cluster)");
+        setting("transaction.timeout", "15m", "Kafka transaction timeout; must not exceed the broker's transaction.max.timeout.ms (15m by default)");
+    }
+
+    public static final String HELP = buildHelp();
+
+    private final Map<String, String> values;
+    private final Properties kafka;
+
+    private JobConfig(Map<String, String> values, Properties kafka) {
+        this.values = Map.copyOf(values);
+        this.kafka = kafka;
+        validate();
+    }
+
+    /** Parses {@code --key value} pairs (and {@code --config FILE}); throws {@link ConfigException} on any problem. */
+    public static JobConfig fromArgs(String... args) {
+        Map<String, String> given = new LinkedHashMap<>();
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new ConfigException("unexpected argument '" + a + "': settings are given as --key value");
+            }
+            String key = a.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("setting '" + key + "' has no value");
+                }
+                value = args[++i];
+            }
+            if (key.equals("config")) {
+                file = Path.of(value);
+            } else {
+                given.put(key, value);
+            }
+        }
+        Map<String, String> merged = new LinkedHashMap<>();
+        if (file != null) {
+            merged.putAll(readProperties(file));
+        }
+        merged.putAll(given);
+        return fromMap(merged);
+    }
+
+    public static JobConfig fromMap(Map<String, String> settings) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Properties kafka = new Properties();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey().trim();
+            if (key.startsWith("kafka.")) {
+                kafka.setProperty(key.substring("kafka.".length()), e.getValue());
+            } else if (SETTINGS.containsKey(key)) {
+                values.put(key, e.getValue().trim());
+            } else {
+                throw new ConfigException("unknown setting '" + key + "' (known: " + String.join(", ", SETTINGS.keySet())
+                        + ", and kafka.* for Kafka client properties)");
+            }
+        }
+        for (Map.Entry<String, String[]> s : SETTINGS.entrySet()) {
+            values.putIfAbsent(s.getKey(), s.getValue()[0]);
+        }
+        return new JobConfig(values, kafka);
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String k : new TreeSet<>(p.stringPropertyNames())) {
+            m.put(k, p.getProperty(k));
+        }
+        return m;
+    }
+
+    private void validate() {
+        require("bootstrap.servers");
+        require("bundle");
+        require("topic.readings");
+        require("topic.alerts");
+        require("topic.dead-letters");
+        require("group.id");
+        startFrom();
+        positive("watermark.out-of-orderness", watermarkOutOfOrderness(), true);
+        positive("watermark.idleness", watermarkIdleness(), false);
+        positive("validation.max-future", maxFuture(), true);
+        minTime();
+        if (!(rangeFactor() > 0)) {
+            throw new ConfigException("setting 'validation.range-factor' must be positive: " + get("validation.range-factor"));
+        }
+        imputation();
+        if (!(thresholdScale() > 0)) {
+            throw new ConfigException("setting 'threshold.scale' must be positive: " + get("threshold.scale"));
+        }
+        thresholdOverride().ifPresent(v -> {
+            if (!(v > 0)) {
+                throw new ConfigException("setting 'threshold.value' must be positive: " + v);
+            }
+        });
+        calibration();
+        int ce = intValue("calibration.events");
+        if (ce < 2) {
+            throw new ConfigException("setting 'calibration.events' must be at least 2: " + ce);
+        }
+        ruleMode();
+        int n = ruleN();
+        if (n < 1 || n > 64) {
+            throw new ConfigException("setting 'rule.n' must be within 1..64: " + n);
+        }
+        int k = ruleK();
+        if (k < 1 || k > n) {
+            throw new ConfigException("setting 'rule.k' must be within 1..rule.n (" + n + "): " + k);
+        }
+        if (ruleClear() < 1) {
+            throw new ConfigException("setting 'rule.clear' must be at least 1: " + ruleClear());
+        }
+        positive("device.idle-timeout", deviceIdleTimeout(), false);
+        if (topFeatures() < 0) {
+            throw new ConfigException("setting 'alert.top-features' must not be negative");
+        }
+        parallelism().ifPresent(p -> {
+            if (p < 1) {
+                throw new ConfigException("setting 'parallelism' must be at least 1: " + p);
+            }
+        });
+        positive("checkpoint.interval", checkpointInterval(), false);
+        delivery();
+        if (delivery() == Delivery.EXACTLY_ONCE) {
+            require("transactional-id-prefix");
+        }
+        Duration tt = transactionTimeout();
+        positive("transaction.timeout", tt, false);
+        if (tt.compareTo(checkpointInterval()) <= 0) {
+            throw new ConfigException("setting 'transaction.timeout' (" + tt + ") must be longer than 'checkpoint.interval' ("
+                    + checkpointInterval() + "): transactions stay open for a whole checkpoint");
+        }
+    }
+
+    // ---- typed accessors ----
+
+    public String bootstrapServers() { return get("bootstrap.servers"); }
+    public String bundle() { return get("bundle"); }
+    public String readingsTopic() { return get("topic.readings"); }
+    public String alertsTopic() { return get("topic.alerts"); }
+    public String deadLetterTopic() { return get("topic.dead-letters"); }
+    public Optional<String> scoresTopic() { return optional("topic.scores"); }
+    public String groupId() { return get("group.id"); }
+    public StartFrom startFrom() { return enumValue("start.from", StartFrom.class); }
+    public Duration watermarkOutOfOrderness() { return duration("watermark.out-of-orderness"); }
+    public Duration watermarkIdleness() { return duration("watermark.idleness"); }
+    public Duration maxFuture() { return duration("validation.max-future"); }
+    public double rangeFactor() { return doubleValue("validation.range-factor"); }
+    public double thresholdScale() { return doubleValue("threshold.scale"); }
+    public Calibration calibration() { return enumValue("calibration.mode", Calibration.class); }
+    public int calibrationEvents() { return intValue("calibration.events"); }
+    public RuleMode ruleMode() { return enumValue("rule.mode", RuleMode.class); }
+    public int ruleK() { return intValue("rule.k"); }
+    public int ruleN() { return intValue("rule.n"); }
+    public int ruleClear() { return intValue("rule.clear"); }
+    public Duration deviceIdleTimeout() { return duration("device.idle-timeout"); }
+    public int topFeatures() { return intValue("alert.top-features"); }
+    public Duration checkpointInterval() { return duration("checkpoint.interval"); }
+    public Delivery delivery() { return enumValue("delivery.guarantee", Delivery.class); }
+    public String transactionalIdPrefix() { return get("transactional-id-prefix"); }
+    public Duration transactionTimeout() { return duration("transaction.timeout"); }
+
+    public Optional<Integer> parallelism() {
+        return optional("parallelism").map(v -> parseInt("parallelism", v));
+    }
+
+    public Optional<Double> thresholdOverride() {
+        return optional("threshold.value").map(v -> parseDouble("threshold.value", v));
+    }
+
+    public Instant minTime() {
+        try {
+            return Instant.parse(get("validation.min-time"));
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("setting 'validation.min-time' is not an ISO-8601 instant: " + get("validation.min-time"));
+        }
+    }
+
+    public Imputation imputation() {
+        Imputation.Strategy s;
+        try {
+            s = Imputation.Strategy.parse(get("impute.strategy"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting 'impute.strategy': " + e.getMessage());
+        }
+        try {
+            return new Imputation(s, duration("impute.max-age"), intValue("impute.rounds"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting 'impute.*': " + e.getMessage());
+        }
+    }
+
+    /** Kafka client properties given as kafka.* settings (a copy). */
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafka);
+        return p;
+    }
+
+    /** A copy with some settings changed (tests and tools). */
+    public JobConfig with(Map<String, String> overrides) {
+        Map<String, String> m = new LinkedHashMap<>(values);
+        for (String k : kafka.stringPropertyNames()) {
+            m.put("kafka." + k, kafka.getProperty(k));
+        }
+        m.putAll(overrides);
+        return fromMap(m);
+    }
+
+    /** Settings for logs: every job setting, and only the names of the Kafka properties (values may be secrets). */
+    @Override
+    public String toString() {
+        Set<String> kafkaKeys = new TreeSet<>(kafka.stringPropertyNames());
+        return "JobConfig" + new java.util.TreeMap<>(values) + " kafka properties set: " + kafkaKeys;
+    }
+
+    // ---- parsing helpers ----
+
+    private String get(String key) {
+        return values.getOrDefault(key, "");
+    }
+
+    private Optional<String> optional(String key) {
+        String v = get(key);
+        return v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    private void require(String key) {
+        if (get(key).isEmpty()) {
+            throw new ConfigException("setting '" + key + "' is required (" + SETTINGS.get(key)[1] + ")");
+        }
+    }
+
+    private static void positive(String key, Duration d, boolean zeroAllowed) {
+        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+            throw new ConfigException("setting '" + key + "' must be " + (zeroAllowed ? "zero or more" : "positive") + ": " + d);
+        }
+    }
+
+    private int intValue(String key) {
+        return parseInt(key, get(key));
+    }
+
+    private static int parseInt(String key, String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("setting '" + key + "' must be an integer: '" + v + "'");
+        }
+    }
+
+    private double doubleValue(String key) {
+        return parseDouble(key, get(key));
+    }
+
+    private static double parseDouble(String key, String v) {
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("setting '" + key + "' must be a number: '" + v + "'");
+        }
+    }
+
+    private <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+        String v = get(key).trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        try {
+            return Enum.valueOf(type, v);
+        } catch (IllegalArgumentException e) {
+            StringBuilder known = new StringBuilder();
+            for (E c : type.getEnumConstants()) {
+                known.append(known.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw new ConfigException("setting '" + key + "' must be one of " + known + ": '" + get(key) + "'");
+        }
+    }
+
+    private Duration duration(String key) {
+        return parseDuration(key, get(key));
+    }
+
+    /** Parses "500ms", "5s", "2m", "1h", "1d" or ISO-8601 ("PT5S"). */
+    public static Duration parseDuration(String key, String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (s.startsWith("p")) {
+                return Duration.parse(s.toUpperCase(Locale.ROOT));
+            }
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
+            }
+            long n = Long.parseLong(s.substring(0, s.length() - 1).trim());
+            switch (s.charAt(s.length() - 1)) {
+                case 's': return Duration.ofSeconds(n);
+                case 'm': return Duration.ofMinutes(n);
+                case 'h': return Duration.ofHours(n);
+                case 'd': return Duration.ofDays(n);
+                default: throw new NumberFormatException();
+            }
+        } catch (RuntimeException e) {
+            throw new ConfigException("setting '" + key + "' must be a duration such as 500ms, 5s, 2m, 1h, 1d: '" + v + "'");
+        }
+    }
+
+    private static String buildHelp() {
+        StringBuilder sb = new StringBuilder("Settings (--key value, or key=value lines in --config FILE):\n");
+        for (Map.Entry<String, String[]> e : SETTINGS.entrySet()) {
+            sb.append(String.format("  --%-28s %s%s%n", e.getKey(), e.getValue()[1],
+                    e.getValue()[0].isEmpty() ? "" : " [default: " + e.getValue()[0] + "]"));
+        }
+        sb.append("  --kafka.<property> <value>     any Kafka client property, passed unchanged (e.g. kafka.security.protocol)\n");
+        return sb.toString();
+    }
+}

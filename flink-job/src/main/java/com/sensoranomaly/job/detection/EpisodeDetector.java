@@ -1,0 +1,251 @@
+package com.sensoranomaly.job.detection;
+
+import com.sensoranomaly.job.scoring.ScoredReading;
+import com.sensoranomaly.model.AnomalyModel;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Applies the windowed threshold rule per device and turns episode changes into alerts: one FIRING
+ * when an episode opens, one RESOLVED when it closes. Both carry the same alert id, derived from the
+ * device, the episode's start (event time) and the model version, so it is the same after a restart
+ * and a replay: downstream tools can deduplicate on it.
+ *
+ * <p>A device silent for {@code idleTimeout} (processing time) has an open episode resolved ("stopped
+ * reporting") and its state dropped; one timer per device, moved at most once per {@code idleTimeout/60}.
+ */
+public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredReading, AlertEvent> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<ScoreEvent> SCORES = new OutputTag<>("scores") {};
+
+    private final EpisodeRule rule;
+    private final AnomalyModel model;
+    private final int topFeatures;
+    private final long idleTimeoutMs;
+    private final long timerGranularityMs;
+    private final boolean emitScores;
+
+    private transient ValueState<EpisodeState> state;
+    private transient Counter firing;
+    private transient Counter resolved;
+
+    public EpisodeDetector(EpisodeRule rule, AnomalyModel model, int topFeatures, Duration idleTimeout, boolean emitScores) {
+        this.rule = rule;
+        this.model = model;
+        this.topFeatures = topFeatures;
+        this.idleTimeoutMs = idleTimeout.toMillis();
+        this.timerGranularityMs = Math.max(1000, idleTimeoutMs / 60);
+        this.emitScores = emitScores;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        state = getRuntimeContext().getState(new ValueStateDescriptor<>("episode", EpisodeState.class));
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("alerts");
+        firing = g.counter("firing");
+        resolved = g.counter("resolved");
+    }
+
+    @Override
+    public void processElement(ScoredReading r, Context ctx, Collector<AlertEvent> out) throws Exception {
+        EpisodeState s = state.value();
+        if (s == null) {
+            s = EpisodeState.create(rule.n());
+        }
+        moveIdleTimer(s, ctx);
+        if (r.isScored()) {
+            EpisodeRule.Transition t = rule.apply(s, r.eventTime, r.score, r.threshold);
+            if (t == EpisodeRule.Transition.OPENED) {
+                s.alertId = alertId(r.deviceId, s.episodeStart, model.version());
+                s.severity = severity(rule.mean(s) / r.threshold);
+                firing.inc();
+                out.collect(alert(AlertEvent.FIRING, s, r, ctx.timerService().currentProcessingTime()));
+            } else if (t == EpisodeRule.Transition.CLOSED) {
+                resolved.inc();
+                out.collect(alert(AlertEvent.RESOLVED, s, r, ctx.timerService().currentProcessingTime()));
+                s.alertId = null;
+            }
+        }
+        state.update(s);
+        if (emitScores) {
+            ScoreEvent e = new ScoreEvent();
+            e.deviceId = r.deviceId;
+            e.eventTime = r.eventTime;
+            e.score = r.score;
+            e.threshold = r.threshold;
+            e.exceeds = r.isScored() && r.exceeds();
+            e.inEpisode = s.open;
+            e.imputed = Long.bitCount(r.imputedMask);
+            e.modelVersion = model.version();
+            ctx.output(SCORES, e);
+        }
+    }
+
+    private void moveIdleTimer(EpisodeState s, Context ctx) {
+        long now = ctx.timerService().currentProcessingTime();
+        long due = ((now + idleTimeoutMs) / timerGranularityMs + 1) * timerGranularityMs;
+        if (due != s.idleTimer) {
+            if (s.idleTimer != 0) {
+                ctx.timerService().deleteProcessingTimeTimer(s.idleTimer);
+            }
+            ctx.timerService().registerProcessingTimeTimer(due);
+            s.idleTimer = due;
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
+        EpisodeState s = state.value();
+        if (s == null || timestamp != s.idleTimer) {
+            return;
+        }
+        if (s.open) {
+            resolved.inc();
+            AlertEvent a = new AlertEvent();
+            fillEpisode(a, AlertEvent.RESOLVED, s, ctx.getCurrentKey(), timestamp);
+            long last = Long.MIN_VALUE;
+            for (int i = 0; i < s.filled; i++) {
+                last = Math.max(last, s.times[i]);
+            }
+            a.eventTime = last;
+            a.episodeEnd = last;
+            a.score = Double.NaN;
+            a.threshold = Double.NaN;
+            a.topFeatures = new String[0];
+            a.topErrors = a.topShares = a.topObserved = a.topExpected = new double[0];
+            a.imputedFeatures = new String[0];
+            a.labels = java.util.Map.of();
+            a.summary = ctx.getCurrentKey() + ": anomaly RESOLVED, the device stopped reporting (no reading for "
+                    + Duration.ofMillis(idleTimeoutMs) + ") after " + s.episodeEvents + " readings in the episode";
+            out.collect(a);
+        }
+        state.clear();
+    }
+
+    private AlertEvent alert(String status, EpisodeState s, ScoredReading r, long now) {
+        AlertEvent a = new AlertEvent();
+        fillEpisode(a, status, s, r.deviceId, now);
+        a.eventTime = r.eventTime;
+        a.episodeEnd = AlertEvent.RESOLVED.equals(status) ? r.eventTime : Long.MIN_VALUE;
+        a.score = r.score;
+        a.threshold = r.threshold;
+        a.windowExceeding = rule.exceeding(s, r.threshold);
+        a.labels = r.labels == null ? java.util.Map.of() : r.labels;
+        topFeatures(a, r);
+        List<String> imputed = new ArrayList<>();
+        for (int j = 0; j < model.features().size() && j < 64; j++) {
+            if ((r.imputedMask & (1L << j)) != 0) {
+                imputed.add(model.features().get(j));
+            }
+        }
+        a.imputedFeatures = imputed.toArray(new String[0]);
+        a.summary = summary(a, r.deviceId);
+        return a;
+    }
+
+    private void fillEpisode(AlertEvent a, String status, EpisodeState s, String device, long now) {
+        a.alertId = s.alertId;
+        a.deviceId = device;
+        a.status = status;
+        a.severity = SEVERITIES[s.severity];
+        a.episodeStart = s.episodeStart;
+        a.detectionTime = now;
+        a.windowSize = s.filled;
+        a.windowMean = rule.mean(s);
+        a.windowMax = rule.max(s);
+        a.episodeEvents = s.episodeEvents;
+        a.episodePeak = s.peakScore;
+        a.modelVersion = model.version();
+    }
+
+    /** Ranks features by their error relative to their normal error, so a usually noisy sensor does not always top the list. */
+    private void topFeatures(AlertEvent a, ScoredReading r) {
+        int f = model.features().size();
+        double total = 0;
+        List<Integer> idx = new ArrayList<>();
+        double[] fe = r.featureErrors == null ? new double[0] : r.featureErrors;
+        for (int j = 0; j < fe.length; j++) {
+            if (!Double.isNaN(fe[j])) {
+                total += fe[j];
+                idx.add(j);
+            }
+        }
+        double[] norm = model.featureErrorMean();
+        idx.sort((x, y) -> Double.compare(fe[y] / Math.max(norm[y], 1e-12), fe[x] / Math.max(norm[x], 1e-12)));
+        int n = Math.min(topFeatures, idx.size());
+        a.topFeatures = new String[n];
+        a.topErrors = new double[n];
+        a.topShares = new double[n];
+        a.topObserved = new double[n];
+        a.topExpected = new double[n];
+        for (int i = 0; i < n; i++) {
+            int j = idx.get(i);
+            a.topFeatures[i] = model.features().get(j);
+            a.topErrors[i] = fe[j];
+            a.topShares[i] = total > 0 ? fe[j] / total : 0;
+            a.topObserved[i] = j < f ? r.values[j] : Double.NaN;
+            a.topExpected[i] = r.expected == null ? Double.NaN : r.expected[j];
+        }
+    }
+
+    private String summary(AlertEvent a, String device) {
+        StringBuilder sb = new StringBuilder(device).append(": anomaly ").append(a.status);
+        if (a.isFiring()) {
+            sb.append(" (").append(a.severity).append("), score ").append(fmt(a.score)).append(" vs threshold ")
+                    .append(fmt(a.threshold)).append(", window mean ").append(fmt(a.windowMean));
+        } else {
+            sb.append(" after ").append(a.episodeEvents).append(" readings (")
+                    .append(Duration.ofMillis(Math.max(0, a.eventTime - a.episodeStart)).toString().substring(2).toLowerCase(Locale.ROOT))
+                    .append("), peak score ").append(fmt(a.episodePeak));
+        }
+        if (a.topFeatures.length > 0) {
+            sb.append("; top: ");
+            for (int i = 0; i < a.topFeatures.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(a.topFeatures[i]).append(' ').append(Math.round(a.topShares[i] * 100)).append('%');
+            }
+        }
+        if (a.imputedFeatures.length > 0) {
+            sb.append("; imputed: ").append(String.join(", ", a.imputedFeatures));
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    static final String[] SEVERITIES = {"WARNING", "ERROR", "CRITICAL"};
+
+    /** WARNING below 2x the threshold, ERROR below 4x, CRITICAL above. */
+    static int severity(double ratio) {
+        return ratio < 2 ? 0 : ratio < 4 ? 1 : 2;
+    }
+
+    /** Stable episode id: the same inputs give the same id on every run. */
+    public static String alertId(String deviceId, long episodeStart, String modelVersion) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] h = md.digest((deviceId + "|" + episodeStart + "|" + modelVersion).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package com.sensoranomaly.job.detection;
+
+/**
+ * Keyed state of one device in the episode detector: the last n decisions (a ring), and the open episode.
+ * About 40 bytes plus 16 per window slot.
+ */
+public class EpisodeState {
+    /** Ring of the last n scores and their event times; {@code filled} of them are valid. */
+    public double[] scores;
+    public long[] times;
+    public int next;
+    public int filled;
+
+    public boolean open;
+    public long episodeStart;
+    public String alertId;
+    public long episodeEvents;
+    public double peakScore;
+    public int normalRun;
+    public int severity;
+
+    /** The pending idle timer (processing time), 0 if none. */
+    public long idleTimer;
+
+    public EpisodeState() {}
+
+    public static EpisodeState create(int n) {
+        EpisodeState s = new EpisodeState();
+        s.scores = new double[n];
+        s.times = new long[n];
+        return s;
+    }
+}

@@ -1,0 +1,19 @@
+package com.sensoranomaly.job.ingest;
+
+/** Why a record went to the dead-letter topic; the names are the {@code reason} field's values and metric names. */
+public enum DeadLetterReason {
+    /** The bytes are not a SensorReading in Avro single-object encoding (or its schema is unknown). */
+    UNDECODABLE,
+    /** No device id. */
+    MISSING_DEVICE_ID,
+    /** Event time before validation.min-time or further ahead of the wall clock than validation.max-future. */
+    BAD_TIMESTAMP,
+    /** None of the model's features has a usable value: nothing to score. */
+    NO_KNOWN_MEASUREMENTS,
+    /** Older than (or as old as) the device's newest reading: the model's window must stay in time order. */
+    OUT_OF_ORDER;
+
+    public String metricName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

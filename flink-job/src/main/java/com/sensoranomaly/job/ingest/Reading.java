@@ -1,0 +1,32 @@
+package com.sensoranomaly.job.ingest;
+
+import java.util.Map;
+
+/**
+ * A decoded, validated sensor reading inside the job: values in the model's feature order, NaN where a
+ * value is missing. A POJO (not the Avro class) so Flink serializes it with its own POJO serializer.
+ */
+public class Reading {
+    public String deviceId;
+    public long eventTime;
+    /** Raw values in model feature order; NaN = missing (absent, null, non-finite or absurd). */
+    public double[] values;
+    public Map<String, String> labels;
+    /** Where the reading came from, for dead letters raised after decoding. */
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+
+    public Reading() {}
+
+    public Reading(String deviceId, long eventTime, double[] values, Map<String, String> labels) {
+        this.deviceId = deviceId;
+        this.eventTime = eventTime;
+        this.values = values;
+        this.labels = labels;
+    }
+
+    public String getDeviceId() {
+        return deviceId;
+    }
+}

@@ -1,0 +1,121 @@
+package com.sensoranomaly.job.ingest;
+
+import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.schema.SensorReading;
+
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Where readings enter the job: decodes each Kafka record (Avro single-object encoding) and validates it.
+ * It never throws: a record that cannot be used becomes a {@link DeadLetterEvent} carrying the original
+ * bytes and the reason, so bad input can neither stop the job nor vanish.
+ *
+ * <p>Metrics (group "ingest"): recordsIn, readingsAccepted, deadLetters.&lt;reason&gt;, unknownMeasurements,
+ * nonFiniteValues, absurdValues, missingValues.
+ */
+public final class ReadingDeserializer implements KafkaRecordDeserializationSchema<SourceRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final ReadingValidator validator;
+    private transient BinaryMessageDecoder<SensorReading> decoder;
+    private transient Counter recordsIn;
+    private transient Counter accepted;
+    private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient Counter unknownNames;
+    private transient Counter nonFinite;
+    private transient Counter absurd;
+    private transient Counter missing;
+
+    public ReadingDeserializer(ReadingValidator validator) {
+        this.validator = validator;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        decoder = SensorReading.createDecoder(null);
+        MetricGroup g = context.getMetricGroup().addGroup("ingest");
+        recordsIn = g.counter("recordsIn");
+        accepted = g.counter("readingsAccepted");
+        deadLetters = new EnumMap<>(DeadLetterReason.class);
+        MetricGroup dl = g.addGroup("deadLetters");
+        for (DeadLetterReason r : DeadLetterReason.values()) {
+            if (r != DeadLetterReason.OUT_OF_ORDER) { // counted where it is detected, in scoring
+                deadLetters.put(r, dl.counter(r.metricName()));
+            }
+        }
+        unknownNames = g.counter("unknownMeasurements");
+        nonFinite = g.counter("nonFiniteValues");
+        absurd = g.counter("absurdValues");
+        missing = g.counter("missingValues");
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) {
+        if (decoder == null) { // used without open(), e.g. from a unit test
+            decoder = SensorReading.createDecoder(null);
+        }
+        count(recordsIn);
+        SensorReading decoded;
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("record has no value (tombstone)");
+            }
+            decoded = decoder.decode(record.value());
+        } catch (Exception | StackOverflowError e) {
+            reject(out, record, DeadLetterReason.UNDECODABLE,
+                    "not a SensorReading in Avro single-object encoding: " + e.getMessage(), e, null);
+            return;
+        }
+        ReadingValidator.Result r = validator.validate(decoded, System.currentTimeMillis());
+        if (unknownNames != null) {
+            unknownNames.inc(r.unknownNames);
+            nonFinite.inc(r.nonFinite);
+            absurd.inc(r.absurd);
+        }
+        if (r.rejected != null) {
+            reject(out, record, r.rejected, r.message, null, decoded.getDeviceId());
+            return;
+        }
+        if (missing != null) {
+            missing.inc(r.missing);
+        }
+        count(accepted);
+        Reading reading = r.reading;
+        reading.sourceTopic = record.topic();
+        reading.sourcePartition = record.partition();
+        reading.sourceOffset = record.offset();
+        out.collect(SourceRecord.of(reading));
+    }
+
+    private void reject(Collector<SourceRecord> out, ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason,
+                        String message, Throwable error, String deviceId) {
+        if (deadLetters != null) {
+            deadLetters.get(reason).inc();
+        }
+        DeadLetterEvent d = DeadLetterEvent.of(reason.name(), message, error, record.topic(), record.partition(),
+                record.offset(), record.timestamp(), record.key(), record.value());
+        d.deviceId = deviceId;
+        out.collect(SourceRecord.of(d));
+    }
+
+    private static void count(Counter c) {
+        if (c != null) {
+            c.inc();
+        }
+    }
+
+    @Override
+    public TypeInformation<SourceRecord> getProducedType() {
+        return TypeInformation.of(SourceRecord.class);
+    }
+}

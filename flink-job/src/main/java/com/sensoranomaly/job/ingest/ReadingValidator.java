@@ -1,0 +1,120 @@
+package com.sensoranomaly.job.ingest;
+
+import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.FeatureStats;
+import com.sensoranomaly.schema.SensorReading;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns a decoded {@link SensorReading} into a {@link Reading} in the model's feature order, or says why
+ * it cannot be used. Rules:
+ * <ul>
+ *   <li>no device id, or an event time before {@code minTime} or beyond the wall clock + {@code maxFuture}:
+ *       the record is rejected (dead letter);</li>
+ *   <li>a null, NaN or infinite value, or one absurdly far outside what training saw (more than
+ *       {@code rangeFactor} training ranges beyond it): the value is treated as missing, and counted.
+ *       A value merely outside the training range is kept: that is what an anomaly looks like;</li>
+ *   <li>measurement names the model does not know are ignored and counted;</li>
+ *   <li>no usable value for any model feature: rejected, there is nothing to score.</li>
+ * </ul>
+ */
+public final class ReadingValidator implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, Integer> featureIndex = new HashMap<>();
+    private final int features;
+    private final double[] lowerLimit;
+    private final double[] upperLimit;
+    private final long minTime;
+    private final long maxFutureMs;
+
+    /** The outcome for one reading; counts are for metrics. */
+    public static final class Result {
+        public Reading reading;
+        public DeadLetterReason rejected;
+        public String message;
+        public int unknownNames;
+        public int nonFinite;
+        public int absurd;
+        public int missing;
+    }
+
+    public ReadingValidator(AnomalyModel model, long minTime, long maxFutureMs, double rangeFactor) {
+        this.features = model.features().size();
+        for (int j = 0; j < features; j++) {
+            featureIndex.put(model.features().get(j), j);
+        }
+        FeatureStats s = model.featureStats();
+        lowerLimit = new double[features];
+        upperLimit = new double[features];
+        for (int j = 0; j < features; j++) {
+            double range = s.max()[j] - s.min()[j];
+            if (!(range > 0)) {
+                range = Math.max(Math.abs(s.mean()[j]), 1.0);
+            }
+            lowerLimit[j] = s.min()[j] - rangeFactor * range;
+            upperLimit[j] = s.max()[j] + rangeFactor * range;
+        }
+        this.minTime = minTime;
+        this.maxFutureMs = maxFutureMs;
+    }
+
+    public Result validate(SensorReading in, long now) {
+        Result r = new Result();
+        String device = in.getDeviceId();
+        if (device == null || device.isBlank()) {
+            r.rejected = DeadLetterReason.MISSING_DEVICE_ID;
+            r.message = "the reading has no device id";
+            return r;
+        }
+        long t = in.getEventTime().toEpochMilli();
+        if (t < minTime || t > now + maxFutureMs) {
+            r.rejected = DeadLetterReason.BAD_TIMESTAMP;
+            r.message = "event time " + in.getEventTime() + " is outside the accepted range (" + java.time.Instant.ofEpochMilli(minTime)
+                    + " .. wall clock + " + java.time.Duration.ofMillis(maxFutureMs) + ")";
+            return r;
+        }
+        double[] values = new double[features];
+        java.util.Arrays.fill(values, Double.NaN);
+        Map<String, Double> m = in.getMeasurements();
+        if (m != null) {
+            for (Map.Entry<String, Double> e : m.entrySet()) {
+                Integer j = featureIndex.get(e.getKey());
+                if (j == null) {
+                    r.unknownNames++;
+                    continue;
+                }
+                Double v = e.getValue();
+                if (v == null) {
+                    continue;
+                }
+                if (!Double.isFinite(v)) {
+                    r.nonFinite++;
+                } else if (v < lowerLimit[j] || v > upperLimit[j]) {
+                    r.absurd++;
+                } else {
+                    values[j] = v;
+                }
+            }
+        }
+        int usable = 0;
+        for (double v : values) {
+            if (!Double.isNaN(v)) {
+                usable++;
+            }
+        }
+        r.missing = features - usable;
+        if (usable == 0) {
+            r.rejected = DeadLetterReason.NO_KNOWN_MEASUREMENTS;
+            r.message = "none of the model's " + features + " features has a usable value"
+                    + (r.unknownNames > 0 ? " (" + r.unknownNames + " unknown measurement names)" : "");
+            return r;
+        }
+        Map<String, String> labels = in.getLabels();
+        r.reading = new Reading(device, t, values, labels == null || labels.isEmpty() ? Map.of() : new HashMap<>(labels));
+        return r;
+    }
+}

@@ -1,0 +1,120 @@
+package com.sensoranomaly.job.output;
+
+import com.sensoranomaly.job.detection.AlertEvent;
+import com.sensoranomaly.job.detection.ScoreEvent;
+import com.sensoranomaly.job.ingest.Reading;
+import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.schema.AlertStatus;
+import com.sensoranomaly.schema.AnomalyAlert;
+import com.sensoranomaly.schema.AnomalyScore;
+import com.sensoranomaly.schema.DeadLetter;
+import com.sensoranomaly.schema.FeatureContribution;
+import com.sensoranomaly.schema.SensorReading;
+import com.sensoranomaly.schema.Severity;
+import com.sensoranomaly.schema.WindowStats;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.avro.specific.SpecificRecordBase;
+
+/** Maps the job's internal events onto the Avro contracts and encodes them (single-object encoding). */
+public final class Encoders {
+    private Encoders() {}
+
+    public static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static byte[] bytes(SpecificRecordBase record) {
+        try {
+            ByteBuffer buf;
+            if (record instanceof AnomalyAlert a) {
+                buf = a.toByteBuffer();
+            } else if (record instanceof DeadLetter d) {
+                buf = d.toByteBuffer();
+            } else if (record instanceof AnomalyScore s) {
+                buf = s.toByteBuffer();
+            } else if (record instanceof SensorReading r) {
+                buf = r.toByteBuffer();
+            } else {
+                throw new IllegalArgumentException("no encoder for " + record.getClass());
+            }
+            byte[] out = new byte[buf.remaining()];
+            buf.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Re-encodes a decoded reading (model features only) for a dead letter raised after decoding. */
+    public static byte[] encodeReading(Reading r, AnomalyModel model) {
+        Map<String, Double> m = new HashMap<>();
+        for (int j = 0; j < r.values.length; j++) {
+            m.put(model.features().get(j), Double.isNaN(r.values[j]) ? null : r.values[j]);
+        }
+        return bytes(new SensorReading(r.deviceId, Instant.ofEpochMilli(r.eventTime), m,
+                r.labels == null ? Map.of() : r.labels));
+    }
+
+    public static AnomalyAlert toAvro(AlertEvent a) {
+        List<FeatureContribution> top = new ArrayList<>();
+        for (int i = 0; i < a.topFeatures.length; i++) {
+            top.add(new FeatureContribution(a.topFeatures[i], a.topErrors[i], a.topShares[i],
+                    finiteOrNull(a.topObserved[i]), finiteOrNull(a.topExpected[i])));
+        }
+        return AnomalyAlert.newBuilder()
+                .setAlertId(a.alertId)
+                .setDeviceId(a.deviceId)
+                .setStatus(AlertStatus.valueOf(a.status))
+                .setSeverity(Severity.valueOf(a.severity))
+                .setEpisodeStart(Instant.ofEpochMilli(a.episodeStart))
+                .setEpisodeEnd(a.episodeEnd == Long.MIN_VALUE ? null : Instant.ofEpochMilli(a.episodeEnd))
+                .setEventTime(Instant.ofEpochMilli(a.eventTime))
+                .setDetectionTime(Instant.ofEpochMilli(a.detectionTime))
+                .setScore(a.score)
+                .setThreshold(a.threshold)
+                .setWindow(new WindowStats(a.windowSize, a.windowExceeding, a.windowMean, a.windowMax, a.episodeEvents,
+                        a.episodePeak))
+                .setTopFeatures(top)
+                .setImputedFeatures(Arrays.asList(a.imputedFeatures))
+                .setModelVersion(a.modelVersion)
+                .setSummary(a.summary)
+                .setLabels(a.labels == null ? Map.of() : a.labels)
+                .build();
+    }
+
+    public static DeadLetter toAvro(DeadLetterEvent d) {
+        return DeadLetter.newBuilder()
+                .setReason(d.reason)
+                .setErrorClass(d.errorClass)
+                .setErrorMessage(d.errorMessage == null ? "" : d.errorMessage)
+                .setSourceTopic(d.sourceTopic == null ? "" : d.sourceTopic)
+                .setSourcePartition(d.sourcePartition)
+                .setSourceOffset(d.sourceOffset)
+                .setSourceTimestamp(d.sourceTimestamp == Long.MIN_VALUE ? null : Instant.ofEpochMilli(d.sourceTimestamp))
+                .setKey(d.key == null ? null : ByteBuffer.wrap(d.key))
+                .setValue(d.value == null ? null : ByteBuffer.wrap(d.value))
+                .setDeviceId(d.deviceId)
+                .setFailedAt(Instant.ofEpochMilli(d.failedAt))
+                .build();
+    }
+
+    public static AnomalyScore toAvro(ScoreEvent s) {
+        return new AnomalyScore(s.deviceId, Instant.ofEpochMilli(s.eventTime), s.score, s.threshold, s.exceeds, s.inEpisode,
+                s.imputed, s.modelVersion);
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

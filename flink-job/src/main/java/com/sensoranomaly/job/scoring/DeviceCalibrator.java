@@ -1,0 +1,120 @@
+package com.sensoranomaly.job.scoring;
+
+import com.sensoranomaly.job.config.JobConfig.Calibration;
+import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.DeviceWindow;
+import com.sensoranomaly.model.Quantiles;
+
+import java.io.Serializable;
+
+/**
+ * Per-device calibration from a device's first readings, for fleets whose devices differ from the
+ * training data (another operating point, another sensor calibration). Until it is done the device
+ * uses the bundle's global threshold: the cold-start fallback.
+ *
+ * <ul>
+ *   <li>THRESHOLD: the first {@code events} scored readings set the device's threshold at the bundle's
+ *       quantile of its own scores (times threshold.scale).</li>
+ *   <li>BASELINE: the first half estimates each sensor's offset from the training mean (the device's
+ *       operating point), which is then subtracted from every reading; the second half, scored with the
+ *       offsets, sets the threshold as above. The model window restarts when the offsets are set, so no
+ *       window mixes corrected and uncorrected readings.</li>
+ * </ul>
+ */
+public final class DeviceCalibrator implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Calibration mode;
+    private final int events;
+    private final double quantile;
+    private final double scale;
+    private final double[] trainingMean;
+    private final int features;
+    private final int window;
+
+    public DeviceCalibrator(Calibration mode, int events, double thresholdScale, AnomalyModel model) {
+        this.mode = mode;
+        this.events = events;
+        this.quantile = model.thresholdQuantile();
+        this.scale = thresholdScale;
+        this.trainingMean = model.featureStats().mean();
+        this.features = model.features().size();
+        this.window = model.window();
+    }
+
+    public boolean enabled() {
+        return mode != Calibration.NONE;
+    }
+
+    public DeviceState newState() {
+        DeviceState s = new DeviceState();
+        s.window = DeviceWindow.empty(window, features);
+        if (mode == Calibration.BASELINE) {
+            s.baselineSum = new double[features];
+            s.baselineSeen = new int[features];
+        } else if (mode == Calibration.THRESHOLD) {
+            s.calibrationScores = new double[events];
+        }
+        return s;
+    }
+
+    /** Whether this device still estimates its baseline (its readings are then not scored). */
+    public boolean estimatingBaseline(DeviceState s) {
+        return s.baselineSum != null;
+    }
+
+    /** Takes a reading into the baseline estimate; sets the offsets when enough were seen. */
+    public void observeBaseline(DeviceState s, double[] raw) {
+        for (int j = 0; j < features; j++) {
+            if (!Double.isNaN(raw[j])) {
+                s.baselineSum[j] += raw[j];
+                s.baselineSeen[j]++;
+            }
+        }
+        s.baselineCount++;
+        if (s.baselineCount >= events / 2) {
+            s.offset = new double[features];
+            for (int j = 0; j < features; j++) {
+                s.offset[j] = s.baselineSeen[j] == 0 ? 0 : s.baselineSum[j] / s.baselineSeen[j] - trainingMean[j];
+            }
+            s.baselineSum = null;
+            s.baselineSeen = null;
+            s.window = DeviceWindow.empty(window, features);
+            s.calibrationScores = new double[events - events / 2];
+        }
+    }
+
+    /** Subtracts the device's offsets, if any, in place. */
+    public void correct(DeviceState s, double[] raw) {
+        if (s.offset != null) {
+            for (int j = 0; j < features; j++) {
+                raw[j] -= s.offset[j];
+            }
+        }
+    }
+
+    /** Adds the device's offsets back to values in the model's frame, in place. */
+    public void uncorrect(DeviceState s, double[] values) {
+        if (s.offset != null) {
+            for (int j = 0; j < features; j++) {
+                values[j] += s.offset[j];
+            }
+        }
+    }
+
+    /** Takes a score into the threshold estimate; sets the device threshold when enough were seen. */
+    public void observeScore(DeviceState s, double score) {
+        if (s.calibrationScores == null || Double.isNaN(score)) {
+            return;
+        }
+        s.calibrationScores[s.calibrationCount++] = score;
+        if (s.calibrationCount == s.calibrationScores.length) {
+            s.threshold = Quantiles.of(s.calibrationScores, quantile) * scale;
+            s.calibrationScores = null;
+        }
+    }
+
+    public boolean calibrating(DeviceState s) {
+        return enabled() && Double.isNaN(s.threshold);
+    }
+}

@@ -1,0 +1,26 @@
+package com.sensoranomaly.job.scoring;
+
+import com.sensoranomaly.model.DeviceWindow;
+
+/**
+ * Keyed state of one device in the scoring operator: the model window and the per-device calibration.
+ * The calibration fields stay null unless calibration is on, and the score buffer is dropped once the
+ * device's threshold is set, so a calibrated device costs a few dozen bytes more than an uncalibrated one.
+ */
+public class DeviceState {
+    public DeviceWindow window;
+    /** Readings seen while estimating the baseline offsets (calibration mode BASELINE). */
+    public int baselineCount;
+    /** Per feature: sum and count of observed raw values during baseline estimation. */
+    public double[] baselineSum;
+    public int[] baselineSeen;
+    /** Per feature raw offset subtracted before scaling (null: none). */
+    public double[] offset;
+    /** Scores collected for the device's own threshold (null once set or if off). */
+    public double[] calibrationScores;
+    public int calibrationCount;
+    /** The device's own threshold; NaN while it still uses the global one. */
+    public double threshold = Double.NaN;
+
+    public DeviceState() {}
+}
