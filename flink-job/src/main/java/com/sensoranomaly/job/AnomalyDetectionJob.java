@@ -137,14 +137,17 @@ public final class AnomalyDetectionJob {
         };
         ReadingValidator validator = new ReadingValidator(model, config.minTime().toEpochMilli(),
                 config.maxFuture().toMillis(), config.rangeFactor());
-        return KafkaSource.<SourceRecord>builder()
+        var builder = KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(config.readingsTopic())
                 .setGroupId(config.groupId())
                 .setStartingOffsets(start)
                 .setProperties(props)
-                .setDeserializer(new ReadingDeserializer(validator))
-                .build();
+                .setDeserializer(new ReadingDeserializer(validator));
+        if (config.stopAtLatest()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
     }
 
     /** The production outputs: three Kafka sinks sharing the delivery guarantee. */

@@ -52,6 +52,7 @@ public final class JobConfig implements Serializable {
         setting("topic.scores", "", "optional topic of one AnomalyScore per reading (empty: off)");
         setting("group.id", "anomaly-detector", "consumer group of the readings source");
         setting("start.from", "committed", "committed (the group's offsets, else earliest) | earliest | latest");
+        setting("source.stop-at-latest", "false", "true: read up to the offsets that are latest at start, then finish (backfills, evaluation)");
         setting("watermark.out-of-orderness", "5s", "how late a reading may arrive in event time");
         setting("watermark.idleness", "1m", "a partition without data this long stops holding back the watermark");
         setting("validation.max-future", "1d", "readings further than this ahead of the wall clock are dead-lettered (BAD_TIMESTAMP)");
@@ -165,6 +166,7 @@ public final class JobConfig implements Serializable {
         require("topic.dead-letters");
         require("group.id");
         startFrom();
+        stopAtLatest();
         positive("watermark.out-of-orderness", watermarkOutOfOrderness(), true);
         positive("watermark.idleness", watermarkIdleness(), false);
         positive("validation.max-future", maxFuture(), true);
@@ -230,6 +232,7 @@ public final class JobConfig implements Serializable {
     public Optional<String> scoresTopic() { return optional("topic.scores"); }
     public String groupId() { return get("group.id"); }
     public StartFrom startFrom() { return enumValue("start.from", StartFrom.class); }
+    public boolean stopAtLatest() { return booleanValue("source.stop-at-latest"); }
     public Duration watermarkOutOfOrderness() { return duration("watermark.out-of-orderness"); }
     public Duration watermarkIdleness() { return duration("watermark.idleness"); }
     public Duration maxFuture() { return duration("validation.max-future"); }
@@ -323,6 +326,14 @@ public final class JobConfig implements Serializable {
         if (d.isNegative() || (!zeroAllowed && d.isZero())) {
             throw new ConfigException("setting '" + key + "' must be " + (zeroAllowed ? "zero or more" : "positive") + ": " + d);
         }
+    }
+
+    private boolean booleanValue(String key) {
+        String v = get(key).trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException("setting '" + key + "' must be true or false: '" + get(key) + "'");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private int intValue(String key) {

@@ -1,6 +1,7 @@
 package com.sensoranomaly.job.ingest;
 
 import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.SensorReading;
 
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -42,7 +43,7 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        decoder = SensorReading.createDecoder(null);
+        decoder = AvroContracts.readingDecoder();
         MetricGroup g = context.getMetricGroup().addGroup("ingest");
         recordsIn = g.counter("recordsIn");
         accepted = g.counter("readingsAccepted");
@@ -62,7 +63,7 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) {
         if (decoder == null) { // used without open(), e.g. from a unit test
-            decoder = SensorReading.createDecoder(null);
+            decoder = AvroContracts.readingDecoder();
         }
         count(recordsIn);
         SensorReading decoded;

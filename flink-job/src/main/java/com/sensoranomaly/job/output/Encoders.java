@@ -5,6 +5,7 @@ import com.sensoranomaly.job.detection.ScoreEvent;
 import com.sensoranomaly.job.ingest.Reading;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.schema.AlertStatus;
+import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AnomalyScore;
 import com.sensoranomaly.schema.DeadLetter;
@@ -13,8 +14,6 @@ import com.sensoranomaly.schema.SensorReading;
 import com.sensoranomaly.schema.Severity;
 import com.sensoranomaly.schema.WindowStats;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,25 +34,7 @@ public final class Encoders {
     }
 
     public static byte[] bytes(SpecificRecordBase record) {
-        try {
-            ByteBuffer buf;
-            if (record instanceof AnomalyAlert a) {
-                buf = a.toByteBuffer();
-            } else if (record instanceof DeadLetter d) {
-                buf = d.toByteBuffer();
-            } else if (record instanceof AnomalyScore s) {
-                buf = s.toByteBuffer();
-            } else if (record instanceof SensorReading r) {
-                buf = r.toByteBuffer();
-            } else {
-                throw new IllegalArgumentException("no encoder for " + record.getClass());
-            }
-            byte[] out = new byte[buf.remaining()];
-            buf.get(out);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AvroContracts.encode(record);
     }
 
     /** Re-encodes a decoded reading (model features only) for a dead letter raised after decoding. */

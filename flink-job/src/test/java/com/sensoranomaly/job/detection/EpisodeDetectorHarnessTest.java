@@ -1,0 +1,125 @@
+package com.sensoranomaly.job.detection;
+
+import com.sensoranomaly.job.TestModels;
+import com.sensoranomaly.job.config.JobConfig.RuleMode;
+import com.sensoranomaly.job.scoring.ScoredReading;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EpisodeDetectorHarnessTest {
+    private static final Duration IDLE = Duration.ofMinutes(10);
+    private KeyedOneInputStreamOperatorTestHarness<String, ScoredReading, AlertEvent> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        EpisodeDetector detector = new EpisodeDetector(new EpisodeRule(RuleMode.K_OF_N, 3, 5, 4),
+                TestModels.correlatedPair(), 2, IDLE, true);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(detector),
+                ScoredReading::getDeviceId, Types.STRING);
+        harness.open();
+        harness.setProcessingTime(0);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static ScoredReading scored(String device, long t, double score) {
+        ScoredReading r = new ScoredReading();
+        r.deviceId = device;
+        r.eventTime = t;
+        r.score = score;
+        r.threshold = 1.0;
+        r.values = new double[] {1.0, Double.NaN};
+        r.expected = new double[] {1.0, 1.0};
+        r.featureErrors = new double[] {score, Double.NaN};
+        r.imputedMask = 0b10;
+        r.labels = Map.of("site", "plant-7");
+        return r;
+    }
+
+    private void feed(String device, long t, double score) throws Exception {
+        harness.processElement(scored(device, t, score), t);
+    }
+
+    @Test
+    void shouldFireOnceAndResolveOnceWithTheSameAlertId() throws Exception {
+        long t = 1_000;
+        for (int i = 0; i < 5; i++) {
+            feed("pump-1", t += 1000, 0.1);
+        }
+        for (int i = 0; i < 10; i++) {
+            feed("pump-1", t += 1000, 3.0);
+        }
+        for (int i = 0; i < 6; i++) {
+            feed("pump-1", t += 1000, 0.1);
+        }
+        List<AlertEvent> alerts = harness.extractOutputValues();
+        assertThat(alerts).extracting(a -> a.status).containsExactly("FIRING", "RESOLVED");
+        AlertEvent firing = alerts.get(0);
+        AlertEvent resolved = alerts.get(1);
+        assertThat(firing.alertId).isEqualTo(resolved.alertId)
+                .isEqualTo(EpisodeDetector.alertId("pump-1", 7_000, TestModels.correlatedPair().version()));
+        assertThat(firing.episodeStart).isEqualTo(7_000);
+        assertThat(firing.eventTime).as("third exceeding reading of the window").isEqualTo(9_000);
+        assertThat(firing.windowExceeding).isEqualTo(3);
+        assertThat(firing.severity).isEqualTo("WARNING");
+        assertThat(firing.imputedFeatures).containsExactly("b");
+        assertThat(firing.topFeatures).containsExactly("a");
+        assertThat(firing.labels).containsEntry("site", "plant-7");
+        assertThat(firing.summary).contains("pump-1", "FIRING", "imputed: b");
+        assertThat(resolved.episodeEnd).isEqualTo(20_000);
+        assertThat(resolved.episodeEvents).as("opening reading + 7 more exceeding + 4 normal").isEqualTo(12);
+        assertThat(harness.getSideOutput(EpisodeDetector.SCORES)).hasSize(21);
+    }
+
+    @Test
+    void shouldKeepDevicesApart() throws Exception {
+        long t = 0;
+        for (int i = 0; i < 5; i++) {
+            t += 1000;
+            feed("pump-1", t, 3.0);
+            feed("pump-2", t, 0.1);
+        }
+        assertThat(harness.extractOutputValues()).extracting(a -> a.deviceId).containsExactly("pump-1");
+    }
+
+    @Test
+    void shouldResolveOpenEpisodeAndDropStateWhenDeviceGoesSilent() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            feed("pump-1", i * 1000L, 3.0);
+        }
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).as("one idle timer per device").isEqualTo(1);
+
+        harness.setProcessingTime(IDLE.toMillis() + 60_000);
+
+        List<AlertEvent> alerts = harness.extractOutputValues();
+        assertThat(alerts).extracting(a -> a.status).containsExactly("FIRING", "RESOLVED");
+        assertThat(alerts.get(1).summary).contains("stopped reporting");
+        assertThat(harness.numKeyedStateEntries()).as("state dropped").isZero();
+        assertThat(harness.numProcessingTimeTimers()).as("no timer left").isZero();
+    }
+
+    @Test
+    void shouldMoveTheIdleTimerInsteadOfAddingOne() throws Exception {
+        for (int i = 1; i <= 100; i++) {
+            harness.setProcessingTime(i * 30_000L);
+            feed("pump-1", i * 1000L, 0.1);
+        }
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+}

@@ -1,0 +1,108 @@
+package com.sensoranomaly.job.scoring;
+
+import com.sensoranomaly.job.TestModels;
+import com.sensoranomaly.job.config.JobConfig.Calibration;
+import com.sensoranomaly.job.ingest.Reading;
+import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.Imputation;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class ScoringFunctionHarnessTest {
+    private final AnomalyModel model = TestModels.correlatedPair();
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Reading, ScoredReading> harness(Calibration mode, int events)
+            throws Exception {
+        ScoringFunction f = new ScoringFunction(model, Imputation.DEFAULT, new DeviceCalibrator(mode, events, 1.0, model),
+                TestModels.THRESHOLD, Duration.ofHours(1));
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), Reading::getDeviceId, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static Reading reading(String device, long t, double a, double b) {
+        Reading r = new Reading(device, t, new double[] {a, b}, Map.of());
+        r.sourceTopic = "readings";
+        return r;
+    }
+
+    @Test
+    void shouldScoreTheReconstructionErrorOfObservedFeatures() throws Exception {
+        try (var h = harness(Calibration.NONE, 10)) {
+            h.processElement(reading("d", 1000, 1.0, 1.0), 1000);
+            h.processElement(reading("d", 2000, 1.0, 2.0), 2000);
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out.get(0).score).isCloseTo(0.0, within(1e-12));
+            assertThat(out.get(1).score).isCloseTo(0.25, within(1e-12));
+            assertThat(out.get(1).exceeds()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldNotCountImputedValuesTowardTheScore() throws Exception {
+        try (var h = harness(Calibration.NONE, 10)) {
+            h.processElement(reading("d", 1000, 1.5, Double.NaN), 1000);
+            ScoredReading r = h.extractOutputValues().get(0);
+            assertThat(r.imputedMask).isEqualTo(0b10);
+            assertThat(r.score).as("model imputation pulls b toward a; only a is judged").isLessThan(TestModels.THRESHOLD);
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAReadingOlderThanTheDevicesNewest() throws Exception {
+        try (var h = harness(Calibration.NONE, 10)) {
+            h.processElement(reading("d", 5000, 1.0, 1.0), 5000);
+            h.processElement(reading("d", 4000, 1.0, 1.0), 4000);
+            h.processElement(reading("other", 4000, 1.0, 1.0), 4000);
+            assertThat(h.extractOutputValues()).hasSize(2);
+            var dead = h.getSideOutput(ScoringFunction.DEAD_LETTERS);
+            assertThat(dead).hasSize(1);
+            DeadLetterEvent d = dead.iterator().next().getValue();
+            assertThat(d.reason).isEqualTo("OUT_OF_ORDER");
+            assertThat(d.deviceId).isEqualTo("d");
+            assertThat(d.value).isNotEmpty();
+        }
+    }
+
+    @Test
+    void shouldUseTheGlobalThresholdUntilTheDeviceHasCalibratedItsOwn() throws Exception {
+        try (var h = harness(Calibration.THRESHOLD, 10)) {
+            for (int i = 0; i < 15; i++) {
+                // This device's normal state has a constant disagreement of 0.4: score 0.04, above the global threshold.
+                h.processElement(reading("d", 1000L * (i + 1), 1.0, 1.4), 1000L * (i + 1));
+            }
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out.get(0).threshold).isEqualTo(TestModels.THRESHOLD);
+            assertThat(out.get(0).calibrating).isTrue();
+            assertThat(out.get(14).calibrating).isFalse();
+            assertThat(out.get(14).threshold).isCloseTo(0.04, within(1e-9));
+        }
+    }
+
+    @Test
+    void shouldRemoveTheDevicesOperatingPointInBaselineMode() throws Exception {
+        try (var h = harness(Calibration.BASELINE, 10)) {
+            for (int i = 0; i < 20; i++) {
+                h.processElement(reading("d", 1000L * (i + 1), 1.0, 1.4), 1000L * (i + 1));
+            }
+            h.processElement(reading("d", 30_000, 1.0, 2.4), 30_000);
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out.subList(0, 5)).allMatch(r -> Double.isNaN(r.score) && r.calibrating);
+            assertThat(out.get(10).score).as("offset removed: the usual disagreement scores 0").isCloseTo(0.0, within(1e-12));
+            assertThat(out.get(20).score).as("a change beyond the device's normal still shows").isCloseTo(0.25, within(1e-9));
+            assertThat(out.get(20).expected[1]).as("expected values are in the device's own units").isCloseTo(1.9, within(1e-9));
+        }
+    }
+}
