@@ -16,12 +16,17 @@ public final class ReadingScorer {
     private final int features;
     private final int window;
     private final double[] scaledMean;
-    private final Autoencoder.Workspace workspace;
+    private final Reconstructor network;
     private final double[] input;
     private final double[] reconstruction;
 
     public ReadingScorer(AnomalyModel model, Imputation imputation) {
+        this(model, imputation, Reconstructor.plainJava(model.network()));
+    }
+
+    public ReadingScorer(AnomalyModel model, Imputation imputation, Reconstructor network) {
         this.model = model;
+        this.network = network;
         this.imputation = imputation;
         this.features = model.features().size();
         this.window = model.window();
@@ -30,7 +35,6 @@ public final class ReadingScorer {
         for (int j = 0; j < features; j++) {
             scaledMean[j] = model.scaler().scale(j, stats.mean()[j]);
         }
-        this.workspace = model.network().newWorkspace();
         this.input = new double[features * window];
         this.reconstruction = new double[features * window];
     }
@@ -84,7 +88,7 @@ public final class ReadingScorer {
         System.arraycopy(state.values, 0, input, 0, input.length);
         if (imputation.strategy() == Imputation.Strategy.MODEL && imputedCount > 0) {
             for (int round = 0; round < imputation.rounds(); round++) {
-                model.network().reconstruct(input, reconstruction, workspace);
+                network.reconstruct(input, reconstruction);
                 for (int j = 0; j < features; j++) {
                     if (imputed[j]) {
                         input[newest + j] = reconstruction[newest + j];
@@ -94,7 +98,7 @@ public final class ReadingScorer {
             // Later windows see the refined values, not the crude first guess.
             System.arraycopy(input, newest, state.values, newest, features);
         }
-        model.network().reconstruct(input, reconstruction, workspace);
+        network.reconstruct(input, reconstruction);
 
         double total = 0;
         int observedEntries = 0;

@@ -19,6 +19,7 @@ import com.sensoranomaly.job.scoring.DeviceCalibrator;
 import com.sensoranomaly.job.scoring.ScoredReading;
 import com.sensoranomaly.job.scoring.ScoringFunction;
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.Reconstructor;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
@@ -92,6 +93,12 @@ public final class AnomalyDetectionJob {
     /** The dataflow: the one place that shows where data enters, where it is scored and where alerts leave. */
     public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
                                      Source<SourceRecord, ?, ?> source, Outputs outputs) {
+        buildPipeline(env, config, model, source, outputs, Reconstructor.PLAIN_JAVA);
+    }
+
+    /** As above, with another forward-pass engine (benchmarks compare engines on the same job). */
+    public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
+                                     Source<SourceRecord, ?, ?> source, Outputs outputs, Reconstructor.Factory engine) {
         WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
                 .<SourceRecord>forBoundedOutOfOrderness(config.watermarkOutOfOrderness())
                 .withIdleness(config.watermarkIdleness())
@@ -108,7 +115,7 @@ public final class AnomalyDetectionJob {
                 .keyBy(Reading::getDeviceId)
                 .process(new ScoringFunction(model, config.imputation(),
                         new DeviceCalibrator(config.calibration(), config.calibrationEvents(), config.thresholdScale(), model),
-                        threshold, config.deviceIdleTimeout()))
+                        threshold, config.deviceIdleTimeout(), engine))
                 .uid("score").name("score readings");
 
         // Scoring keeps the device partitioning, so the detector reuses it instead of shuffling again.

@@ -7,6 +7,7 @@ import com.sensoranomaly.job.output.Encoders;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ReadingScorer;
+import com.sensoranomaly.model.Reconstructor;
 import com.sensoranomaly.model.Scored;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -46,6 +47,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
     private final DeviceCalibrator calibrator;
     private final double globalThreshold;
     private final Duration idleTimeout;
+    private final Reconstructor.Factory engine;
 
     private transient ValueState<DeviceState> state;
     private transient ReadingScorer scorer;
@@ -60,6 +62,13 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
 
     public ScoringFunction(AnomalyModel model, Imputation imputation, DeviceCalibrator calibrator,
                            double globalThreshold, Duration idleTimeout) {
+        this(model, imputation, calibrator, globalThreshold, idleTimeout, Reconstructor.PLAIN_JAVA);
+    }
+
+    /** With another forward-pass engine (benchmarks compare engines on the same job). */
+    public ScoringFunction(AnomalyModel model, Imputation imputation, DeviceCalibrator calibrator,
+                           double globalThreshold, Duration idleTimeout, Reconstructor.Factory engine) {
+        this.engine = engine;
         this.model = model;
         this.imputation = imputation;
         this.calibrator = calibrator;
@@ -75,7 +84,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
         state = getRuntimeContext().getState(desc);
-        scorer = new ReadingScorer(model, imputation);
+        scorer = new ReadingScorer(model, imputation, engine.create(model));
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("scoring");
         scored = g.counter("readingsScored");
