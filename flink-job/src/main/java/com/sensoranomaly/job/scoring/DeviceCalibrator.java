@@ -15,20 +15,29 @@ import java.io.Serializable;
  * <ul>
  *   <li>THRESHOLD: the first {@code events} scored readings set the device's threshold at the bundle's
  *       quantile of its own scores (times threshold.scale).</li>
- *   <li>BASELINE: the first half estimates each sensor's offset from the training mean (the device's
- *       operating point), which is then subtracted from every reading; the second half, scored with the
- *       offsets, sets the threshold as above. The model window restarts when the offsets are set, so no
+ *   <li>BASELINE: the first half estimates each sensor's mean and spread on this device (its operating
+ *       point and noise level); from then on every reading is mapped onto the training distribution,
+ *       {@code x' = mean_train + (x - mean_device) · std_train / std_device}, so the model judges how the
+ *       sensors move together rather than where this device happens to sit. The second half, scored after
+ *       the mapping, sets the threshold as above. The model window restarts when the mapping is set, so no
  *       window mixes corrected and uncorrected readings.</li>
  * </ul>
  */
 public final class DeviceCalibrator implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A device's spread is floored at this fraction of the training spread: a sensor that happened to be flat
+     * during calibration must not turn every later wiggle into a huge error.
+     */
+    static final double MIN_SPREAD = 0.05;
+
     private final Calibration mode;
     private final int events;
     private final double quantile;
     private final double scale;
     private final double[] trainingMean;
+    private final double[] trainingStd;
     private final int features;
     private final int window;
 
@@ -38,6 +47,7 @@ public final class DeviceCalibrator implements Serializable {
         this.quantile = model.thresholdQuantile();
         this.scale = thresholdScale;
         this.trainingMean = model.featureStats().mean();
+        this.trainingStd = model.featureStats().std();
         this.features = model.features().size();
         this.window = model.window();
     }
@@ -52,6 +62,7 @@ public final class DeviceCalibrator implements Serializable {
         if (mode == Calibration.BASELINE) {
             s.baselineSum = new double[features];
             s.baselineSeen = new int[features];
+            s.baselineSq = new double[features];
         } else if (mode == Calibration.THRESHOLD) {
             s.calibrationScores = new double[events];
         }
@@ -63,11 +74,12 @@ public final class DeviceCalibrator implements Serializable {
         return s.baselineSum != null;
     }
 
-    /** Takes a reading into the baseline estimate; sets the offsets when enough were seen. */
+    /** Takes a reading into the baseline estimate; sets the mapping when enough were seen. */
     public void observeBaseline(DeviceState s, double[] raw) {
         for (int j = 0; j < features; j++) {
             if (!Double.isNaN(raw[j])) {
                 s.baselineSum[j] += raw[j];
+                s.baselineSq[j] += raw[j] * raw[j];
                 s.baselineSeen[j]++;
             }
         }
@@ -77,27 +89,38 @@ public final class DeviceCalibrator implements Serializable {
             for (int j = 0; j < features; j++) {
                 s.offset[j] = s.baselineSeen[j] == 0 ? 0 : s.baselineSum[j] / s.baselineSeen[j] - trainingMean[j];
             }
+            s.gain = new double[features];
+            for (int j = 0; j < features; j++) {
+                if (s.baselineSeen[j] < 2) {
+                    s.gain[j] = 1;
+                    continue;
+                }
+                double m = s.baselineSum[j] / s.baselineSeen[j];
+                double sd = Math.sqrt(Math.max(0, s.baselineSq[j] / s.baselineSeen[j] - m * m));
+                s.gain[j] = trainingStd[j] / Math.max(sd, MIN_SPREAD * trainingStd[j]);
+            }
             s.baselineSum = null;
             s.baselineSeen = null;
+            s.baselineSq = null;
             s.window = DeviceWindow.empty(window, features);
             s.calibrationScores = new double[events - events / 2];
         }
     }
 
-    /** Subtracts the device's offsets, if any, in place. */
+    /** Maps a raw reading onto the training distribution with the device's calibration, if any, in place. */
     public void correct(DeviceState s, double[] raw) {
         if (s.offset != null) {
             for (int j = 0; j < features; j++) {
-                raw[j] -= s.offset[j];
+                raw[j] = trainingMean[j] + (raw[j] - trainingMean[j] - s.offset[j]) * s.gain[j];
             }
         }
     }
 
-    /** Adds the device's offsets back to values in the model's frame, in place. */
+    /** Maps values from the training frame back to the device's own units, in place. */
     public void uncorrect(DeviceState s, double[] values) {
         if (s.offset != null) {
             for (int j = 0; j < features; j++) {
-                values[j] += s.offset[j];
+                values[j] = trainingMean[j] + s.offset[j] + (values[j] - trainingMean[j]) / s.gain[j];
             }
         }
     }

@@ -11,11 +11,14 @@ public class DeviceState {
     public DeviceWindow window;
     /** Readings seen while estimating the baseline offsets (calibration mode BASELINE). */
     public int baselineCount;
-    /** Per feature: sum and count of observed raw values during baseline estimation. */
+    /** Per feature: sum, sum of squares and count of observed raw values during baseline estimation. */
     public double[] baselineSum;
     public int[] baselineSeen;
-    /** Per feature raw offset subtracted before scaling (null: none). */
+    public double[] baselineSq;
+    /** Per feature: device mean minus training mean (null: not calibrated). */
     public double[] offset;
+    /** Per feature: training spread / device spread (null: not calibrated). */
+    public double[] gain;
     /** Scores collected for the device's own threshold (null once set or if off). */
     public double[] calibrationScores;
     public int calibrationCount;

@@ -92,17 +92,32 @@ class ScoringFunctionHarnessTest {
     }
 
     @Test
-    void shouldRemoveTheDevicesOperatingPointInBaselineMode() throws Exception {
-        try (var h = harness(Calibration.BASELINE, 10)) {
+    void shouldMapTheDevicesOperatingPointAndSpreadOntoTheTrainingDataInBaselineMode() throws Exception {
+        try (var h = harness(Calibration.BASELINE, 20)) {
+            for (int i = 0; i < 40; i++) {
+                // This device runs 0.4 higher on b, with the training spread (0.1): a and b still move together.
+                double wiggle = i % 2 == 0 ? 0.1 : -0.1;
+                h.processElement(reading("d", 1000L * (i + 1), 1.0 + wiggle, 1.4 + wiggle), 1000L * (i + 1));
+            }
+            h.processElement(reading("d", 50_000, 1.0, 2.4), 50_000);
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out.subList(0, 10)).allMatch(r -> Double.isNaN(r.score) && r.calibrating);
+            assertThat(out.get(15).score).as("the device's usual offset scores 0").isCloseTo(0.0, within(1e-12));
+            assertThat(out.get(40).score).as("a change beyond the device's normal still shows").isCloseTo(0.25, within(1e-9));
+            assertThat(out.get(40).expected[1]).as("expected values are in the device's own units").isCloseTo(1.9, within(1e-9));
+        }
+    }
+
+    @Test
+    void shouldFloorTheSpreadOfASensorThatWasFlatDuringCalibration() throws Exception {
+        try (var h = harness(Calibration.BASELINE, 20)) {
             for (int i = 0; i < 20; i++) {
                 h.processElement(reading("d", 1000L * (i + 1), 1.0, 1.4), 1000L * (i + 1));
             }
-            h.processElement(reading("d", 30_000, 1.0, 2.4), 30_000);
+            h.processElement(reading("d", 30_000, 1.0, 1.41), 30_000);
             List<ScoredReading> out = h.extractOutputValues();
-            assertThat(out.subList(0, 5)).allMatch(r -> Double.isNaN(r.score) && r.calibrating);
-            assertThat(out.get(10).score).as("offset removed: the usual disagreement scores 0").isCloseTo(0.0, within(1e-12));
-            assertThat(out.get(20).score).as("a change beyond the device's normal still shows").isCloseTo(0.25, within(1e-9));
-            assertThat(out.get(20).expected[1]).as("expected values are in the device's own units").isCloseTo(1.9, within(1e-9));
+            // Spread floored at 5 % of training (0.005): a 0.01 change maps to 0.2 training units, score 0.2² / 4.
+            assertThat(out.get(20).score).isCloseTo(0.01, within(1e-9));
         }
     }
 }

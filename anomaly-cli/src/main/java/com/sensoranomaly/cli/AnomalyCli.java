@@ -1,0 +1,34 @@
+package com.sensoranomaly.cli;
+
+import com.sensoranomaly.cli.evaluate.EvaluateCommand;
+import com.sensoranomaly.trainer.TrainCommand;
+import com.sensoranomaly.trainer.TrainerMain;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ./anomaly} command line: one entry point for every tool of the product.
+ * Exit codes: 0 ok, 1 failure (bad file, unusable data), 2 usage (unknown option, bad value).
+ */
+@Command(name = "anomaly", mixinStandardHelpOptions = true, version = "sensor-anomaly 0.1.0",
+        description = "Streaming anomaly detection for industrial sensors: train models, run the job locally, feed and watch topics.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class})
+public final class AnomalyCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        return TrainerMain.commandLine(new AnomalyCli());
+    }
+}
