@@ -26,13 +26,8 @@ public final class LocalKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Starts a broker on a free port. */
+    /** Starts a broker on a free port ({@link #bootstrapServers()} tells which). */
     public static LocalKafka start() {
-        return start(0);
-    }
-
-    /** Starts a broker; {@code port} 0 picks a free one. */
-    public static LocalKafka start(int port) {
         try {
             TestKitNodes.Builder nodes = new TestKitNodes.Builder()
                     .setCombined(true)
@@ -45,12 +40,15 @@ public final class LocalKafka implements AutoCloseable {
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("num.partitions", "2")
                     .setConfigProp("auto.create.topics.enable", "false");
-            if (port != 0) {
-                builder.setConfigProp("listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0");
-                builder.setConfigProp("advertised.listeners", "EXTERNAL://127.0.0.1:" + port);
-            }
             KafkaClusterTestKit cluster = builder.build();
-            cluster.format();
+            // The kit's formatter prints its bootstrap metadata to stdout; keep a tool's output its own.
+            java.io.PrintStream stdout = System.out;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new LocalKafka(cluster);

@@ -22,6 +22,10 @@ public final class TrainerMain {
                 commandLine.getErr().println(commandLine.getCommandName() + ": " + ex.getMessage());
                 return 1;
             }
+            if (ex instanceof IllegalArgumentException) { // a bad option value found after parsing
+                commandLine.getErr().println(commandLine.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
             throw ex;
         });
         return cl;

@@ -196,7 +196,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         return out;
     }
 
-    static String deviceId(Path p) {
+    /** The device id a replayed file gets: "valve1-0" for valve1/0.csv. */
+    public static String deviceId(Path p) {
         String file = p.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         Path parent = p.toAbsolutePath().getParent();
         return parent == null || parent.getFileName() == null ? file : parent.getFileName() + "-" + file;

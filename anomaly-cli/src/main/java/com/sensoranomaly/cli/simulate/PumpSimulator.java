@@ -164,26 +164,34 @@ public final class PumpSimulator {
         return j == 4 ? 3 : 1;
     }
 
-    /** Writes normal history of device 1 (no faults, no gaps) as CSV, `;`-separated, one row per period. */
-    public static void writeHistoryCsv(Path file, Duration span, long seed, Instant start) throws IOException {
-        PumpSimulator sim = new PumpSimulator(Settings.normal(1, seed, start));
+    /**
+     * Writes normal history (no faults, no gaps) of every device, one {@code ;}-separated CSV per device
+     * ({@code <prefix>-pump-001.csv}, ...), one row per period; returns the files.
+     */
+    public static List<Path> writeHistoryCsv(Path dir, String prefix, int devices, Duration span, long seed, Instant start)
+            throws IOException {
+        PumpSimulator sim = new PumpSimulator(Settings.normal(devices, seed, start));
         DateTimeFormatter fmt = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
         long rows = span.toMillis() / sim.settings.period().toMillis();
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        try (BufferedWriter w = Files.newBufferedWriter(file)) {
-            w.write("datetime;" + String.join(";", SENSORS));
-            w.newLine();
-            for (long i = 0; i < rows; i++) {
-                Sample s = sim.next(0);
-                StringBuilder sb = new StringBuilder(fmt.format(Instant.ofEpochMilli(s.eventTime())));
-                for (String name : SENSORS) {
-                    sb.append(';').append(String.format(Locale.ROOT, "%.5f", s.values().get(name)));
-                }
-                w.write(sb.toString());
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            Path file = dir.resolve(prefix + "-" + sim.devices[d].id + ".csv");
+            try (BufferedWriter w = Files.newBufferedWriter(file)) {
+                w.write("datetime;" + String.join(";", SENSORS));
                 w.newLine();
+                for (long i = 0; i < rows; i++) {
+                    Sample s = sim.next(d);
+                    StringBuilder sb = new StringBuilder(fmt.format(Instant.ofEpochMilli(s.eventTime())));
+                    for (String name : SENSORS) {
+                        sb.append(';').append(String.format(Locale.ROOT, "%.5f", s.values().get(name)));
+                    }
+                    w.write(sb.toString());
+                    w.newLine();
+                }
             }
+            files.add(file);
         }
+        return files;
     }
 }

@@ -1,0 +1,102 @@
+package com.sensoranomaly.cli.demo;
+
+import com.sensoranomaly.job.AnomalyDetectionJob;
+import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.model.AnomalyModel;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A local Kafka broker and the job running on a local Flink (with its web UI), in this JVM: what
+ * {@code ./anomaly demo} stands on, and what tests use to run the demo's pieces end to end.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final String READINGS = "sensor-readings";
+    public static final String ALERTS = "anomaly-alerts";
+    public static final String DEAD_LETTERS = "sensor-readings-dlq";
+
+    private final LocalKafka kafka;
+    private final int restPort;
+    private JobClient job;
+
+    private LocalStack(LocalKafka kafka, int restPort) {
+        this.kafka = kafka;
+        this.restPort = restPort;
+    }
+
+    /** Starts Kafka on a free port and creates the topics; the web UI will use {@code restPort} if it is free. */
+    public static LocalStack start(int restPort, int partitions) {
+        LocalKafka kafka = LocalKafka.start();
+        kafka.createTopics(partitions, READINGS, ALERTS, DEAD_LETTERS);
+        return new LocalStack(kafka, restPort > 0 && free(restPort) ? restPort : 0);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    /** The web UI's port, or 0 if it runs on a random one. */
+    public int restPort() {
+        return restPort;
+    }
+
+    public JobClient job() {
+        return job;
+    }
+
+    /** Submits the job to a local Flink cluster in this JVM; returns once it is running. */
+    public JobClient startJob(AnomalyModel model, Map<String, String> settings, int parallelism) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("bootstrap.servers", bootstrapServers());
+        all.put("bundle", "(loaded)");
+        all.put("topic.readings", READINGS);
+        all.put("topic.alerts", ALERTS);
+        all.put("topic.dead-letters", DEAD_LETTERS);
+        all.put("checkpoint.interval", "2s");
+        all.put("transaction.timeout", "1m");
+        all.put("transactional-id-prefix", "local-" + System.currentTimeMillis());
+        all.putAll(settings);
+        JobConfig config = JobConfig.fromMap(all);
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, restPort);
+        StreamExecutionEnvironment env = restPort > 0
+                ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
+                : StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.setParallelism(parallelism);
+        AnomalyDetectionJob.configure(env, config);
+        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
+                AnomalyDetectionJob.kafkaOutputs(config));
+        job = env.executeAsync("anomaly-detection (model " + model.version() + ")");
+        return job;
+    }
+
+    @Override
+    public void close() {
+        if (job != null) {
+            try {
+                job.cancel().get();
+            } catch (Exception e) {
+                // Already finished or failed: nothing left to stop.
+            }
+        }
+        kafka.close();
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port)) {
+            s.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
