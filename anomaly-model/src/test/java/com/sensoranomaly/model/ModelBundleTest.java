@@ -1,0 +1,72 @@
+package com.sensoranomaly.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelBundleTest {
+    @TempDir
+    Path dir;
+
+    private AnomalyModel written() throws Exception {
+        Files.writeString(dir.resolve("report.html"), "<html></html>");
+        return ModelBundle.write(dir, TestNetworks.pairModel(2), Map.of("metrics", Map.of("mse", 0.1)), Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void shouldReadBackTheModelItWrote() throws Exception {
+        AnomalyModel w = written();
+        ModelBundle.Loaded r = ModelBundle.read(BundleSource.directory(dir));
+        AnomalyModel m = r.model();
+        assertThat(m.version()).isEqualTo(w.version()).hasSize(16);
+        assertThat(m.features()).containsExactly("a", "b");
+        assertThat(m.window()).isEqualTo(2);
+        assertThat(m.threshold()).isEqualTo(0.1);
+        assertThat(m.scaler().center()).containsExactly(0, 0);
+        double[] x = {1, 2, 3, 4};
+        assertThat(m.network().reconstruct(x)).containsExactly(w.network().reconstruct(x));
+        assertThat(r.manifest().path("metrics").path("mse").asDouble()).isEqualTo(0.1);
+        assertThat(r.manifest().path("files").has("report.html")).isTrue();
+    }
+
+    @Test
+    void shouldGiveTheSameContentTheSameVersion() throws Exception {
+        String first = written().version();
+        String second = ModelBundle.write(dir, TestNetworks.pairModel(2), Map.of(), Instant.now()).version();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void shouldRefuseBundleWhoseWeightsFileChanged() throws Exception {
+        written();
+        Path weights = dir.resolve(ModelBundle.WEIGHTS);
+        Files.writeString(weights, Files.readString(weights).replaceFirst("0\\.5", "0.6"));
+        assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class)
+                .hasMessageContaining("weights.json").hasMessageContaining("checksum");
+    }
+
+    @Test
+    void shouldRefuseBundleWhoseManifestWasEdited() throws Exception {
+        written();
+        Path manifest = dir.resolve(ModelBundle.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"value\" : 0.1", "\"value\" : 5.0"));
+        assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class)
+                .hasMessageContaining("manifest.json").hasMessageContaining("changed");
+    }
+
+    @Test
+    void shouldNameTheMissingFile() throws Exception {
+        written();
+        Files.delete(dir.resolve("report.html"));
+        assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class).hasMessageContaining("report.html is missing");
+        assertThatThrownBy(() -> ModelBundle.load(dir.resolve("nowhere"))).isInstanceOf(BundleException.class)
+                .hasMessageContaining("no manifest.json");
+    }
+}
