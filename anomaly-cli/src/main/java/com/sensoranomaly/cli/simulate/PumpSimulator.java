@@ -56,6 +56,7 @@ public final class PumpSimulator {
         long t;
         Fault fault;
         double stuckValue;
+        final List<Fault> scheduled = new ArrayList<>();
     }
 
     public PumpSimulator(Settings settings) {
@@ -123,7 +124,26 @@ public final class PumpSimulator {
         return new Sample(d.id, t, values, f);
     }
 
+    /**
+     * Schedules a fault on device {@code index}: it starts with the device's {@code atReading}-th next reading
+     * and lasts {@code readings} readings (for tests and scripted demos; random faults continue as configured).
+     */
+    public void scheduleFault(int index, FaultKind kind, String sensor, long atReading, long readings) {
+        Device d = devices[index];
+        long start = d.t + atReading * settings.period().toMillis();
+        Fault f = new Fault(d.id, kind, kind == FaultKind.CORRELATION_BREAK ? "flow,pressure" : sensor, start,
+                start + readings * settings.period().toMillis());
+        d.scheduled.add(f);
+    }
+
     private void maybeStartFault(Device d, long t, double[] v) {
+        if (d.fault == null && !d.scheduled.isEmpty() && d.scheduled.get(0).start() <= t) {
+            d.fault = d.scheduled.remove(0);
+            int sensor = d.fault.kind() == FaultKind.CORRELATION_BREAK ? 0 : SENSORS.indexOf(d.fault.sensor());
+            d.stuckValue = v[sensor];
+            faults.add(d.fault);
+            return;
+        }
         if (d.fault != null || settings.faultRate() <= 0 || settings.faultKinds().isEmpty()
                 || random.nextDouble() >= settings.faultRate()) {
             return;
