@@ -1,6 +1,7 @@
 package com.sensoranomaly.cli;
 
 import com.sensoranomaly.cli.alerts.AlertsCommand;
+import com.sensoranomaly.cli.bench.BenchCommand;
 import com.sensoranomaly.cli.demo.DemoCommand;
 import com.sensoranomaly.cli.evaluate.EvaluateCommand;
 import com.sensoranomaly.cli.replay.ReplayCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "sensor-anomaly 0.1.0",
         description = "Streaming anomaly detection for industrial sensors: train models, run the job locally, feed and watch topics.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class, BenchCommand.class})
 public final class AnomalyCli implements Runnable {
 
     @CommandLine.Spec

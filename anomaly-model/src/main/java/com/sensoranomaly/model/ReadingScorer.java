@@ -104,14 +104,16 @@ public final class ReadingScorer {
         int observedEntries = 0;
         double[] featureErrors = new double[features];
         int[] featureCounts = new int[features];
-        for (int k = 0; k < input.length; k++) {
-            if (state.observed[k]) {
-                double d = input[k] - reconstruction[k];
-                double e = d * d;
-                total += e;
-                observedEntries++;
-                featureErrors[k % features] += e;
-                featureCounts[k % features]++;
+        for (int slot = 0, k = 0; slot < window; slot++) {
+            for (int j = 0; j < features; j++, k++) {
+                if (state.observed[k]) {
+                    double d = input[k] - reconstruction[k];
+                    double e = d * d;
+                    total += e;
+                    observedEntries++;
+                    featureErrors[j] += e;
+                    featureCounts[j]++;
+                }
             }
         }
         double[] expected = new double[features];

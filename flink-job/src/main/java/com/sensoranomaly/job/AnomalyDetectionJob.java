@@ -150,7 +150,7 @@ public final class AnomalyDetectionJob {
                 .setGroupId(config.groupId())
                 .setStartingOffsets(start)
                 .setProperties(props)
-                .setDeserializer(new ReadingDeserializer(validator));
+                .setDeserializer(new ReadingDeserializer(validator, model.features()));
         if (config.stopAtLatest()) {
             builder.setBounded(OffsetsInitializer.latest());
         }

@@ -28,7 +28,9 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
     private static final long serialVersionUID = 1L;
 
     private final ReadingValidator validator;
+    private final java.util.List<String> features;
     private transient BinaryMessageDecoder<SensorReading> decoder;
+    private transient FastReadingDecoder fast;
     private transient Counter recordsIn;
     private transient Counter accepted;
     private transient Map<DeadLetterReason, Counter> deadLetters;
@@ -37,13 +39,15 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
     private transient Counter absurd;
     private transient Counter missing;
 
-    public ReadingDeserializer(ReadingValidator validator) {
+    public ReadingDeserializer(ReadingValidator validator, java.util.List<String> features) {
         this.validator = validator;
+        this.features = java.util.List.copyOf(features);
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         decoder = AvroContracts.readingDecoder();
+        fast = new FastReadingDecoder(features);
         MetricGroup g = context.getMetricGroup().addGroup("ingest");
         recordsIn = g.counter("recordsIn");
         accepted = g.counter("readingsAccepted");
@@ -64,27 +68,37 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) {
         if (decoder == null) { // used without open(), e.g. from a unit test
             decoder = AvroContracts.readingDecoder();
+            fast = new FastReadingDecoder(features);
         }
         count(recordsIn);
-        SensorReading decoded;
+        ReadingValidator.Result r;
+        String deviceId = null;
         try {
             if (record.value() == null) {
                 throw new IllegalArgumentException("record has no value (tombstone)");
             }
-            decoded = decoder.decode(record.value());
+            long now = System.currentTimeMillis();
+            if (FastReadingDecoder.isCurrentSchema(record.value())) {
+                FastReadingDecoder.Parts p = fast.decode(record.value());
+                deviceId = p.deviceId;
+                r = validator.validate(p.deviceId, p.eventTime, p.values, p.unknownNames, p.nanValues, p.labels, now);
+            } else {
+                SensorReading decoded = decoder.decode(record.value());
+                deviceId = decoded.getDeviceId();
+                r = validator.validate(decoded, now);
+            }
         } catch (Exception | StackOverflowError e) {
             reject(out, record, DeadLetterReason.UNDECODABLE,
                     "not a SensorReading in Avro single-object encoding: " + e.getMessage(), e, null);
             return;
         }
-        ReadingValidator.Result r = validator.validate(decoded, System.currentTimeMillis());
         if (unknownNames != null) {
             unknownNames.inc(r.unknownNames);
             nonFinite.inc(r.nonFinite);
             absurd.inc(r.absurd);
         }
         if (r.rejected != null) {
-            reject(out, record, r.rejected, r.message, null, decoded.getDeviceId());
+            reject(out, record, r.rejected, r.message, null, deviceId);
             return;
         }
         if (missing != null) {

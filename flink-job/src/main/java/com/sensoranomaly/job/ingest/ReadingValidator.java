@@ -62,47 +62,72 @@ public final class ReadingValidator implements Serializable {
         this.maxFutureMs = maxFutureMs;
     }
 
+    /** Validates a decoded reading (the generic path, any schema version). */
     public Result validate(SensorReading in, long now) {
-        Result r = new Result();
-        String device = in.getDeviceId();
-        if (device == null || device.isBlank()) {
-            r.rejected = DeadLetterReason.MISSING_DEVICE_ID;
-            r.message = "the reading has no device id";
-            return r;
-        }
-        long t = in.getEventTime().toEpochMilli();
-        if (t < minTime || t > now + maxFutureMs) {
-            r.rejected = DeadLetterReason.BAD_TIMESTAMP;
-            r.message = "event time " + in.getEventTime() + " is outside the accepted range (" + java.time.Instant.ofEpochMilli(minTime)
-                    + " .. wall clock + " + java.time.Duration.ofMillis(maxFutureMs) + ")";
-            return r;
-        }
         double[] values = new double[features];
         java.util.Arrays.fill(values, Double.NaN);
+        int unknown = 0;
+        int nan = 0;
         Map<String, Double> m = in.getMeasurements();
         if (m != null) {
             for (Map.Entry<String, Double> e : m.entrySet()) {
                 Integer j = featureIndex.get(e.getKey());
                 if (j == null) {
-                    r.unknownNames++;
-                    continue;
-                }
-                Double v = e.getValue();
-                if (v == null) {
-                    continue;
-                }
-                if (!Double.isFinite(v)) {
-                    r.nonFinite++;
-                } else if (v < lowerLimit[j] || v > upperLimit[j]) {
-                    r.absurd++;
-                } else {
-                    values[j] = v;
+                    unknown++;
+                } else if (e.getValue() != null) {
+                    values[j] = e.getValue();
+                    nan += Double.isNaN(e.getValue()) ? 1 : 0;
                 }
             }
         }
+        return validate(in.getDeviceId(), in.getEventTime().toEpochMilli(), values, unknown, nan, in.getLabels(), now);
+    }
+
+    /** Index of a measurement name in the model's features, or -1. */
+    public int featureIndex(String name) {
+        Integer j = featureIndex.get(name);
+        return j == null ? -1 : j;
+    }
+
+    public int features() {
+        return features;
+    }
+
+    /**
+     * Validates a reading given as its parts.
+     *
+     * @param values   raw values in model feature order, NaN where absent or null; cleaned in place
+     * @param nanValues values that were sent as NaN (counted as non-finite, then missing)
+     */
+    public Result validate(String device, long t, double[] values, int unknownNames, int nanValues, Map<String, String> labels,
+                           long now) {
+        Result r = new Result();
+        r.unknownNames = unknownNames;
+        r.nonFinite = nanValues;
+        if (device == null || device.isBlank()) {
+            r.rejected = DeadLetterReason.MISSING_DEVICE_ID;
+            r.message = "the reading has no device id";
+            return r;
+        }
+        if (t < minTime || t > now + maxFutureMs) {
+            r.rejected = DeadLetterReason.BAD_TIMESTAMP;
+            r.message = "event time " + java.time.Instant.ofEpochMilli(t) + " is outside the accepted range ("
+                    + java.time.Instant.ofEpochMilli(minTime) + " .. wall clock + " + java.time.Duration.ofMillis(maxFutureMs) + ")";
+            return r;
+        }
         int usable = 0;
-        for (double v : values) {
-            if (!Double.isNaN(v)) {
+        for (int j = 0; j < features; j++) {
+            double v = values[j];
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            if (Double.isInfinite(v)) {
+                r.nonFinite++;
+                values[j] = Double.NaN;
+            } else if (v < lowerLimit[j] || v > upperLimit[j]) {
+                r.absurd++;
+                values[j] = Double.NaN;
+            } else {
                 usable++;
             }
         }
@@ -113,7 +138,6 @@ public final class ReadingValidator implements Serializable {
                     + (r.unknownNames > 0 ? " (" + r.unknownNames + " unknown measurement names)" : "");
             return r;
         }
-        Map<String, String> labels = in.getLabels();
         r.reading = new Reading(device, t, values, labels == null || labels.isEmpty() ? Map.of() : new HashMap<>(labels));
         return r;
     }

@@ -20,7 +20,7 @@ class ReadingDeserializerTest {
     private final long now = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
     private final ReadingDeserializer deserializer = new ReadingDeserializer(
             new ReadingValidator(TestModels.correlatedPair(), Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(),
-                    86_400_000L * 3650, 1000));
+                    86_400_000L * 3650, 1000), TestModels.correlatedPair().features());
 
     private List<SourceRecord> run(byte[] value) {
         List<SourceRecord> out = new ArrayList<>();

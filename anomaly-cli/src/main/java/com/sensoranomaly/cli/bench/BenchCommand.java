@@ -1,0 +1,418 @@
+package com.sensoranomaly.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sensoranomaly.job.AnomalyDetectionJob;
+import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.job.detection.EpisodeState;
+import com.sensoranomaly.job.scoring.DeviceState;
+import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.DeviceWindow;
+import com.sensoranomaly.model.Reconstructor;
+import com.sensoranomaly.schema.AnomalyAlert;
+import com.sensoranomaly.schema.AvroContracts;
+import com.sensoranomaly.schema.SensorReading;
+import com.sensoranomaly.trainer.AutoencoderTrainer;
+import com.sensoranomaly.trainer.CsvHistory;
+import com.sensoranomaly.trainer.TrainerConfig;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bench}: throughput and latency of the whole job against what Kafka itself moves on this machine,
+ * measured in one run so the ratios are fair on a noisy host.
+ *
+ * <ol>
+ *   <li>(a) ceiling: a plain Kafka consumer → producer pass-through of the same records;</li>
+ *   <li>(b) the job end to end (decode, validate, impute, score, thresholds, alerts), exactly-once, parallelism = cores;</li>
+ *   <li>(c) the same job scoring the tutorial way, one DL4J {@code output()} call per event;</li>
+ *   <li>event → alert latency at half of (b)'s rate; state bytes per device; heap and RSS peaks.</li>
+ * </ol>
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure the job's throughput vs a plain Kafka pass-through and vs per-event DL4J scoring, latency, and state size.")
+public final class BenchCommand implements Callable<Integer> {
+    static final List<String> FEATURES = List.of("flow", "pressure", "current", "vibration", "temperature", "voltage",
+            "vibration_axial", "bearing_temperature");
+
+    private static final int SMALL = 10_000;
+
+    @Option(names = "--events", description = "readings for the throughput runs [default: ${DEFAULT-VALUE}]")
+    int events = 1_000_000;
+
+    @Option(names = "--naive-events", description = "readings for the per-event DL4J run (it is slow) [default: ${DEFAULT-VALUE}]")
+    int naiveEvents = 40_000;
+
+    @Option(names = "--devices", description = "devices in the throughput runs [default: ${DEFAULT-VALUE}]")
+    int devices = 1000;
+
+    @Option(names = "--latency-seconds", description = "length of the latency run [default: ${DEFAULT-VALUE}]")
+    int latencySeconds = 20;
+
+    @Option(names = "--parallelism", description = "job parallelism [default: number of cores]")
+    int parallelism = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--report", paramLabel = "FILE", description = "write the figures as JSON")
+    Path report;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        Path work = Files.createTempDirectory("anomaly-bench");
+        say("training the benchmark model (8 features, default window and sizes)...");
+        AutoencoderTrainer.Result trained = trainModel(work);
+        AnomalyModel model = trained.model();
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(work.resolve("bundle/model.zip").toFile());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model_layers", trained.training().get("layers"));
+        r.put("window", model.window());
+        r.put("parallelism", parallelism);
+        r.put("events", events);
+
+        try (LocalKafka kafka = LocalKafka.start()) {
+            String bs = kafka.bootstrapServers();
+            kafka.createTopics(parallelism, "bench-in", "bench-small", "bench-copy", "bench-alerts", "bench-dlq", "naive-in", "lat-in", "lat-alerts");
+            say(String.format(Locale.ROOT, "producing %,d readings of %d devices...", events, devices));
+            double produceEps = produce(bs, "bench-in", events, devices, model, 0.001);
+            r.put("produce_eps", produceEps);
+            produce(bs, "naive-in", naiveEvents, devices, model, 0.001);
+            produce(bs, "bench-small", SMALL, devices, model, 0.001);
+
+            double ceiling = passThrough(bs, "bench-in", "bench-copy", events);
+            r.put("ceiling_eps", ceiling);
+            say(String.format(Locale.ROOT, "(a) Kafka pass-through ceiling: %,.0f events/s", ceiling));
+
+            // A bounded job's runtime includes deploying its tasks; a small run measures that fixed cost so the
+            // figure compared with the ceiling is the processing rate, as the ceiling's is.
+            double small = runBounded(bs, model, "bench-small", Reconstructor.PLAIN_JAVA, "job-small");
+            double full = runBounded(bs, model, "bench-in", Reconstructor.PLAIN_JAVA, "job");
+            double job = (events - SMALL) / Math.max(1e-3, full - small);
+            r.put("job_eps", job);
+            r.put("job_eps_including_startup", events / full);
+            r.put("job_startup_s", small);
+            say(String.format(Locale.ROOT, "(b) the job, end to end:         %,.0f events/s (%,.0f including %.1f s of job start)", job, events / full, small));
+
+            double naive = naiveEvents / runBounded(bs, model, "naive-in", new Dl4jPerEventEngine(net), "naive");
+            r.put("naive_eps", naive);
+            say(String.format(Locale.ROOT, "(c) per-event DL4J scoring:      %,.0f events/s (%,d events)", naive, naiveEvents));
+
+            double[] latency = latency(bs, model, job / 2);
+            r.put("latency_rate_eps", job / 2);
+            r.put("p50_latency_ms", latency[0]);
+            r.put("p99_latency_ms", latency[1]);
+            r.put("latency_alerts", (long) latency[2]);
+        }
+        r.put("ratio_job_vs_ceiling", (double) r.get("job_eps") / (double) r.get("ceiling_eps"));
+        r.put("ratio_job_vs_naive", (double) r.get("job_eps") / (double) r.get("naive_eps"));
+        r.put("state_bytes_per_device", stateBytes(model));
+        r.put("state_bytes_per_device_window_10", stateBytesForWindow(10, FEATURES.size()));
+        r.put("state_bytes_100k_devices", (long) r.get("state_bytes_per_device") * 100_000L);
+        r.put("heap_peak_mb", heapPeakMb());
+        r.put("rss_peak_mb", rssPeakMb());
+
+        out.println();
+        out.printf(Locale.ROOT, "ceiling (a) %,.0f ev/s | job (b) %,.0f ev/s | naive (c) %,.0f ev/s%n", r.get("ceiling_eps"), r.get("job_eps"), r.get("naive_eps"));
+        out.printf(Locale.ROOT, "b/a = %.2f (goal >= 0.6) | b/c = %.0f (goal >= 20)%n", r.get("ratio_job_vs_ceiling"), r.get("ratio_job_vs_naive"));
+        out.printf(Locale.ROOT, "event->alert latency at %,.0f ev/s (at-least-once sink): p50 %.0f ms, p99 %.0f ms over %d alerts (goal p99 < 200 ms)%n",
+                r.get("latency_rate_eps"), r.get("p50_latency_ms"), r.get("p99_latency_ms"), r.get("latency_alerts"));
+        out.printf(Locale.ROOT, "state per device: %d bytes (window 1), %d bytes (window 10); 100,000 devices: %.1f MB (goal < 2 KB per device)%n",
+                r.get("state_bytes_per_device"), r.get("state_bytes_per_device_window_10"), (long) r.get("state_bytes_100k_devices") / 1e6);
+        out.printf(Locale.ROOT, "peaks of this JVM (broker + Flink + clients): heap %d MB, RSS %d MB%n", r.get("heap_peak_mb"), r.get("rss_peak_mb"));
+        if (report != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
+            out.println("report: " + report);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void say(String s) {
+        out.println(s);
+        out.flush();
+    }
+
+    /** A model like the default one, trained briefly on synthetic pump data with 8 correlated sensors. */
+    private AutoencoderTrainer.Result trainModel(Path work) throws Exception {
+        int n = 6000;
+        Random rnd = new Random(1);
+        long[] times = new long[n];
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            times[i] = 1_700_000_000_000L + i * 1000L;
+            rows[i] = normalRow(rnd);
+        }
+        CsvHistory.File file = new CsvHistory.File(work.resolve("synthetic.csv"), FEATURES, times, rows, Map.of(), List.of());
+        Files.writeString(file.path(), "synthetic benchmark data\n");
+        TrainerConfig d = TrainerConfig.defaults();
+        TrainerConfig quick = new TrainerConfig(d.window(), d.hidden(), d.latent(), d.activation(), 5, d.batchSize(), d.learningRate(),
+                d.l2(), d.seed(), d.validationFraction(), d.patience(), d.scaler(), d.denoise(), d.thresholdQuantile());
+        return AutoencoderTrainer.train(quick, List.of(file), work.resolve("bundle"), l -> { });
+    }
+
+    static double[] normalRow(Random rnd) {
+        double speed = 1 + 0.05 * rnd.nextGaussian();
+        double flow = 120 * speed + rnd.nextGaussian();
+        double pressure = 3 * speed * speed + 0.03 * rnd.nextGaussian();
+        double current = 5 * speed + 0.08 * rnd.nextGaussian();
+        double vibration = 0.2 * speed + 0.01 * rnd.nextGaussian();
+        double temperature = 65 + 4 * speed + 0.15 * rnd.nextGaussian();
+        double voltage = 230 + 1.5 * rnd.nextGaussian();
+        return new double[] {flow, pressure, current, vibration, temperature, voltage,
+                0.8 * vibration + 0.005 * rnd.nextGaussian(), 0.5 * temperature + 10 + 0.1 * rnd.nextGaussian()};
+    }
+
+    private static byte[] encode(String device, long time, double[] row) {
+        Map<String, Double> m = new HashMap<>();
+        for (int j = 0; j < FEATURES.size(); j++) {
+            m.put(FEATURES.get(j), row[j]);
+        }
+        return AvroContracts.encode(new SensorReading(device, Instant.ofEpochMilli(time), m, Map.of()));
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bs, int lingerMs) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs, ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs),
+                ProducerConfig.BATCH_SIZE_CONFIG, "262144"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Pre-produces readings: devices take turns, one second of event time apart per device; a few anomalous stretches. */
+    private double produce(String bs, String topic, int count, int deviceCount, AnomalyModel model, double anomalyRate) {
+        Random rnd = new Random(2);
+        long start = System.nanoTime();
+        long t0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
+        try (KafkaProducer<byte[], byte[]> p = producer(bs, 20)) {
+            byte[][] keys = new byte[deviceCount][];
+            for (int d = 0; d < deviceCount; d++) {
+                keys[d] = ("dev-" + d).getBytes(StandardCharsets.UTF_8);
+            }
+            int[] anomalousLeft = new int[deviceCount];
+            for (int i = 0; i < count; i++) {
+                int d = i % deviceCount;
+                double[] row = normalRow(rnd);
+                if (anomalousLeft[d] == 0 && rnd.nextDouble() < anomalyRate) {
+                    anomalousLeft[d] = 10;
+                }
+                if (anomalousLeft[d] > 0) {
+                    row[0] *= 0.6; // flow collapses while the motor current holds
+                    anomalousLeft[d]--;
+                }
+                p.send(new ProducerRecord<>(topic, keys[d], encode("dev-" + d, t0 + (i / deviceCount) * 1000L, row)));
+            }
+            p.flush();
+        }
+        return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private double passThrough(String bs, String from, String to, int count) {
+        long copied = 0;
+        long start = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-ceiling", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000", ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "52428800"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> p = producer(bs, 20)) {
+            c.subscribe(List.of(from));
+            while (copied < count) {
+                ConsumerRecords<byte[], byte[]> recs = c.poll(Duration.ofMillis(500));
+                if (start == 0 && !recs.isEmpty()) {
+                    start = System.nanoTime();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : recs) {
+                    p.send(new ProducerRecord<>(to, r.key(), r.value()));
+                    copied++;
+                }
+            }
+            p.flush();
+        }
+        return copied / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private JobConfig config(String bs, String in, String alerts, String group, Map<String, String> extra) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("bootstrap.servers", bs);
+        s.put("bundle", "(loaded)");
+        s.put("topic.readings", in);
+        s.put("topic.alerts", alerts);
+        s.put("topic.dead-letters", "bench-dlq");
+        s.put("group.id", group);
+        s.put("transactional-id-prefix", group + "-" + System.nanoTime());
+        s.put("transaction.timeout", "1m");
+        s.putAll(extra);
+        return JobConfig.fromMap(s);
+    }
+
+    /** Runs the job over a topic to its end; returns the job's net runtime in seconds. */
+    private double runBounded(String bs, AnomalyModel model, String topic, Reconstructor.Factory engine, String group) throws Exception {
+        JobConfig cfg = config(bs, topic, "bench-alerts", group, Map.of("source.stop-at-latest", "true"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        AnomalyDetectionJob.configure(env, cfg);
+        AnomalyDetectionJob.buildPipeline(env, cfg, model, AnomalyDetectionJob.kafkaSource(cfg, model),
+                AnomalyDetectionJob.kafkaOutputs(cfg), engine);
+        JobExecutionResult result = env.execute("bench-" + group);
+        return result.getNetRuntime() / 1000.0;
+    }
+
+    /** Event → alert latency: readings stamped with their send time, alerts read as soon as they are written. */
+    private double[] latency(String bs, AnomalyModel model, double rate) throws Exception {
+        say(String.format(Locale.ROOT, "latency: %d s at %,.0f readings/s with at-least-once alerts...", latencySeconds, rate));
+        JobConfig cfg = config(bs, "lat-in", "lat-alerts", "latency", Map.of("delivery.guarantee", "at-least-once",
+                "start.from", "latest", "watermark.idleness", "5s"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        AnomalyDetectionJob.configure(env, cfg);
+        AnomalyDetectionJob.buildPipeline(env, cfg, model, AnomalyDetectionJob.kafkaSource(cfg, model), AnomalyDetectionJob.kafkaOutputs(cfg));
+        JobClient job = env.executeAsync("bench-latency");
+        List<Double> latencies = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs,
+                ConsumerConfig.GROUP_ID_CONFIG, "lat-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> p = producer(bs, 1)) {
+            c.subscribe(List.of("lat-alerts"));
+            Thread.sleep(8000); // the job is deployed and its source positioned at the end of the topic
+            int deviceCount = 10_000;
+            Random rnd = new Random(3);
+            int[] anomalousLeft = new int[deviceCount];
+            long[] last = new long[deviceCount];
+            long start = System.nanoTime();
+            long sent = 0;
+            long end = start + latencySeconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                long due = start + (long) (sent * 1e9 / rate);
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                int d = (int) (sent % deviceCount);
+                double[] row = normalRow(rnd);
+                if (anomalousLeft[d] == 0 && rnd.nextDouble() < 0.002) {
+                    anomalousLeft[d] = 8;
+                }
+                if (anomalousLeft[d] > 0) {
+                    row[0] *= 0.6;
+                    anomalousLeft[d]--;
+                }
+                long now = Math.max(System.currentTimeMillis(), last[d] + 1);
+                last[d] = now;
+                p.send(new ProducerRecord<>("lat-in", ("d" + d).getBytes(StandardCharsets.UTF_8), encode("d" + d, now, row)));
+                sent++;
+                if (sent % 1000 == 0) {
+                    drain(c, latencies);
+                }
+            }
+            long tail = System.currentTimeMillis() + 3000;
+            while (System.currentTimeMillis() < tail) {
+                drain(c, latencies);
+            }
+        } finally {
+            job.cancel().get();
+        }
+        if (latencies.isEmpty()) {
+            return new double[] {Double.NaN, Double.NaN, 0};
+        }
+        double[] l = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new double[] {com.sensoranomaly.model.Quantiles.sorted(l, 0.5), com.sensoranomaly.model.Quantiles.sorted(l, 0.99), l.length};
+    }
+
+    private static void drain(KafkaConsumer<byte[], byte[]> c, List<Double> latencies) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ZERO)) {
+            try {
+                AnomalyAlert a = AvroContracts.alert(r.value());
+                if (a.getStatus().name().equals("FIRING")) {
+                    latencies.add((double) (System.currentTimeMillis() - a.getEventTime().toEpochMilli()));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Serialized keyed state of one device (scoring + episode state, key included), as a checkpoint stores it. */
+    static long stateBytes(AnomalyModel model) throws Exception {
+        return stateBytesForWindow(model.window(), model.features().size());
+    }
+
+    static long stateBytesForWindow(int window, int features) throws Exception {
+        ExecutionConfig ec = new ExecutionConfig();
+        TypeSerializer<DeviceState> ds = TypeInformation.of(DeviceState.class).createSerializer(ec.getSerializerConfig());
+        TypeSerializer<EpisodeState> es = TypeInformation.of(EpisodeState.class).createSerializer(ec.getSerializerConfig());
+        DeviceState d = new DeviceState();
+        d.window = DeviceWindow.empty(window, features);
+        Arrays.fill(d.window.lastRaw, 1.0);
+        Arrays.fill(d.window.lastSeen, 1L);
+        EpisodeState e = EpisodeState.create(5);
+        e.alertId = "0123456789abcdef0123456789abcdef";
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        ds.serialize(d, out);
+        es.serialize(e, out);
+        String key = "pump-000123";
+        // The key is stored with each of the two states.
+        return out.length() + 2L * (key.getBytes(StandardCharsets.UTF_8).length + 2);
+    }
+
+    private static long heapPeakMb() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum / (1024 * 1024);
+    }
+
+    private static long rssPeakMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+                }
+            }
+        } catch (Exception e) {
+            // Not Linux: no RSS figure.
+        }
+        return -1;
+    }
+}
