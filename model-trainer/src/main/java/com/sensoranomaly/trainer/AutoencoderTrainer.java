@@ -229,7 +229,7 @@ public final class AutoencoderTrainer {
         return new Result(versioned, outDir, metrics, training, curve, scores);
     }
 
-    static MultiLayerNetwork build(TrainerConfig cfg, List<Integer> sizes) {
+    public static MultiLayerNetwork build(TrainerConfig cfg, List<Integer> sizes) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(cfg.seed())
                 .dataType(DataType.DOUBLE)
