@@ -322,9 +322,10 @@ public final class BenchCommand implements Callable<Integer> {
             long sent = 0;
             long end = start + latencySeconds * 1_000_000_000L;
             while (System.nanoTime() < end) {
-                long due = start + (long) (sent * 1e9 / rate);
-                while (System.nanoTime() < due) {
-                    Thread.onSpinWait();
+                long ahead = start + (long) (sent * 1e9 / rate) - System.nanoTime();
+                if (ahead > 1_000_000) {
+                    // Sleep rather than spin: on 2 cores a spinning load generator would steal the job's CPU.
+                    java.util.concurrent.locks.LockSupport.parkNanos(ahead);
                 }
                 int d = (int) (sent % deviceCount);
                 double[] row = normalRow(rnd);

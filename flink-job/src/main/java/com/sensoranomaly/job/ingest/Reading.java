@@ -11,6 +11,7 @@ public class Reading {
     public long eventTime;
     /** Raw values in model feature order; NaN = missing (absent, null, non-finite or absurd). */
     public double[] values;
+    /** Labels of the reading; null when it has none. */
     public Map<String, String> labels;
     /** Where the reading came from, for dead letters raised after decoding. */
     public String sourceTopic;

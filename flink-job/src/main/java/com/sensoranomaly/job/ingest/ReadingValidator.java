@@ -138,7 +138,8 @@ public final class ReadingValidator implements Serializable {
                     + (r.unknownNames > 0 ? " (" + r.unknownNames + " unknown measurement names)" : "");
             return r;
         }
-        r.reading = new Reading(device, t, values, labels == null || labels.isEmpty() ? Map.of() : new HashMap<>(labels));
+        // No labels travel as null, not as an empty map: every reading crosses the keyed shuffle.
+        r.reading = new Reading(device, t, values, labels == null || labels.isEmpty() ? null : new HashMap<>(labels));
         return r;
     }
 }
