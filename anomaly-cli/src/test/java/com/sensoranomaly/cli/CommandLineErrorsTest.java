@@ -1,0 +1,86 @@
+package com.sensoranomaly.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad flags and bad files end in one line on stderr naming the problem, with exit code 2 (usage) or 1 (input). */
+class CommandLineErrorsTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = AnomalyCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString().strip());
+    }
+
+    @Test
+    void shouldListTheCommandsInHelp() {
+        Run r = run("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("demo", "train", "evaluate", "simulate", "replay", "alerts", "bench");
+    }
+
+    @Test
+    void shouldRejectAnUnknownOptionAsUsage() {
+        Run r = run("simulate", "--no-such-flag");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--no-such-flag").doesNotContain("\n");
+    }
+
+    @Test
+    void shouldRejectABadValueAsUsage() {
+        Run r = run("train", "--input", "x.csv", "--out", dir.toString(), "--window", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("train: --window must be within 1..256: 0");
+    }
+
+    @Test
+    void shouldNameAMissingFileAndExitWithOne() {
+        Run r = run("train", "--input", dir.resolve("nope.csv").toString(), "--out", dir.resolve("b").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("train: " + dir.resolve("nope.csv") + ": no such file");
+    }
+
+    @Test
+    void shouldNameTheCellThatIsNotANumber() throws Exception {
+        Path csv = dir.resolve("h.csv");
+        Files.writeString(csv, "datetime;flow\n2026-01-01 00:00:00;1\n2026-01-01 00:00:01;abc\n");
+        Run r = run("train", "--input", csv.toString(), "--out", dir.resolve("b").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("train: " + csv + ":3: column 'flow' is not a number: 'abc'");
+    }
+
+    @Test
+    void shouldRefuseTooFewRowsForTheWindow() throws Exception {
+        Path csv = dir.resolve("short.csv");
+        Files.writeString(csv, "datetime;flow\n2026-01-01 00:00:00;1\n2026-01-01 00:00:01;2\n2026-01-01 00:00:02;3\n");
+        Run r = run("train", "--input", csv.toString(), "--out", dir.resolve("b").toString(), "--window", "5");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("too few for window 5").doesNotContain("\n");
+    }
+
+    @Test
+    void shouldRefuseAMissingBundle() throws Exception {
+        Path csv = dir.resolve("e.csv");
+        Files.writeString(csv, "datetime;flow;anomaly\n2026-01-01 00:00:00;1;0\n");
+        Run r = run("evaluate", "--bundle", dir.resolve("no-bundle").toString(), "--input", csv.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no manifest.json").doesNotContain("\n");
+    }
+}
