@@ -44,3 +44,8 @@ evaluate "rule 1-of-1 (no k-of-n)" default --set rule.k=1 --set rule.n=1 --set r
 evaluate "rule 10-of-20, clear 20" default --set rule.k=10 --set rule.n=20 --set rule.clear=20
 evaluate "imputation: mean" default --set impute.strategy=mean
 evaluate "imputation: last" default --set impute.strategy=last
+for rate in 0.1 0.3; do
+  for strategy in model mean last; do
+    evaluate "$(python3 -c "print(int($rate*100))") % of values missing, imputation: $strategy" default --protocol per-device --missing-rate "$rate" --set impute.strategy="$strategy"
+  done
+done

@@ -60,6 +60,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--parallelism", description = "job parallelism [default: ${DEFAULT-VALUE}]")
     int parallelism = 2;
 
+    @Option(names = "--missing-rate", description = "blank this share of sensor values before replay (seeded), to test imputation [default: ${DEFAULT-VALUE}]")
+    double missingRate = 0;
+
     @Option(names = "--nab-window", paramLabel = "SECONDS", description = "NAB window after each true changepoint [default: ${DEFAULT-VALUE}]")
     int nabWindowSeconds = 60;
 
@@ -80,7 +83,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--protocol must be per-device, strict or both: " + protocol);
         }
         AnomalyModel model = ModelBundle.load(bundle);
-        List<LabelledSeries> series = load(inputs);
+        if (missingRate < 0 || missingRate >= 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--missing-rate must be within [0, 1): " + missingRate);
+        }
+        List<LabelledSeries> series = withGaps(load(inputs), missingRate, 17);
         for (LabelledSeries s : series) {
             if (s.size() <= warmup) {
                 throw new DataException(s.deviceId() + ": " + s.size() + " rows, not more than the warm-up of " + warmup);
@@ -179,6 +185,28 @@ public final class EvaluateCommand implements Callable<Integer> {
         return new Outcome(name, pooled, perFile, normalised, decisions);
     }
 
+    /** Blanks each value with probability {@code rate} (a fixed seed, so runs compare); rate 0 returns the input. */
+    static List<LabelledSeries> withGaps(List<LabelledSeries> series, double rate, long seed) {
+        if (rate <= 0) {
+            return series;
+        }
+        java.util.Random rnd = new java.util.Random(seed);
+        List<LabelledSeries> out = new ArrayList<>();
+        for (LabelledSeries s : series) {
+            double[][] v = new double[s.size()][];
+            for (int i = 0; i < s.size(); i++) {
+                v[i] = s.values()[i].clone();
+                for (int j = 0; j < v[i].length; j++) {
+                    if (rnd.nextDouble() < rate) {
+                        v[i][j] = Double.NaN;
+                    }
+                }
+            }
+            out.add(new LabelledSeries(s.deviceId(), s.features(), s.times(), v, s.anomaly(), s.changepoint()));
+        }
+        return out;
+    }
+
     /** Each labelled file becomes one device: "valve1-0" for valve1/0.csv. */
     public static List<LabelledSeries> load(List<Path> files) {
         List<LabelledSeries> out = new ArrayList<>();
@@ -211,6 +239,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         root.put("warmup", warmup);
         root.put("files", series.stream().map(LabelledSeries::deviceId).toList());
         root.put("settings", settings);
+        root.put("missing_rate", missingRate);
         for (Outcome o : outcomes) {
             Map<String, Object> m = metrics(o.pooled());
             m.put("nab_standard", o.nab().get(NabScore.Profile.STANDARD));
