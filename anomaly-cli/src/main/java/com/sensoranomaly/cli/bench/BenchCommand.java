@@ -2,7 +2,7 @@ package com.sensoranomaly.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.sensoranomaly.job.AnomalyDetectionJob;
+import com.sensoranomaly.cli.demo.LocalStack;
 import com.sensoranomaly.job.config.JobConfig;
 import com.sensoranomaly.job.detection.EpisodeState;
 import com.sensoranomaly.job.scoring.DeviceState;
@@ -273,28 +273,21 @@ public final class BenchCommand implements Callable<Integer> {
         return copied / ((System.nanoTime() - start) / 1e9);
     }
 
-    private JobConfig config(String bs, String in, String alerts, String group, Map<String, String> extra) {
+    private static JobConfig config(String bs, String in, String alerts, String group, Map<String, String> extra) {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap.servers", bs);
-        s.put("bundle", "(loaded)");
         s.put("topic.readings", in);
         s.put("topic.alerts", alerts);
         s.put("topic.dead-letters", "bench-dlq");
         s.put("group.id", group);
-        s.put("transactional-id-prefix", group + "-" + System.nanoTime());
-        s.put("transaction.timeout", "1m");
         s.putAll(extra);
-        return JobConfig.fromMap(s);
+        return LocalStack.config(bs, s);
     }
 
     /** Runs the job over a topic to its end; returns the job's net runtime in seconds. */
     private double runBounded(String bs, AnomalyModel model, String topic, Reconstructor.Factory engine, String group) throws Exception {
         JobConfig cfg = config(bs, topic, "bench-alerts", group, Map.of("source.stop-at-latest", "true"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
-        AnomalyDetectionJob.configure(env, cfg);
-        AnomalyDetectionJob.buildPipeline(env, cfg, model, AnomalyDetectionJob.kafkaSource(cfg, model),
-                AnomalyDetectionJob.kafkaOutputs(cfg), engine);
-        JobExecutionResult result = env.execute("bench-" + group);
+        JobExecutionResult result = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
+                model, cfg, engine).execute("bench-" + group);
         return result.getNetRuntime() / 1000.0;
     }
 
@@ -303,10 +296,8 @@ public final class BenchCommand implements Callable<Integer> {
         say(String.format(Locale.ROOT, "latency: %d s at %,.0f readings/s with at-least-once alerts...", latencySeconds, rate));
         JobConfig cfg = config(bs, "lat-in", "lat-alerts", "latency", Map.of("delivery.guarantee", "at-least-once",
                 "start.from", "latest", "watermark.idleness", "5s"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
-        AnomalyDetectionJob.configure(env, cfg);
-        AnomalyDetectionJob.buildPipeline(env, cfg, model, AnomalyDetectionJob.kafkaSource(cfg, model), AnomalyDetectionJob.kafkaOutputs(cfg));
-        JobClient job = env.executeAsync("bench-latency");
+        JobClient job = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
+                model, cfg, Reconstructor.PLAIN_JAVA).executeAsync("bench-latency");
         List<Double> latencies = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs,
                 ConsumerConfig.GROUP_ID_CONFIG, "lat-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",

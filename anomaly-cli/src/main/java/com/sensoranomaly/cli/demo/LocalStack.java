@@ -4,6 +4,7 @@ import com.sensoranomaly.job.AnomalyDetectionJob;
 import com.sensoranomaly.job.config.JobConfig;
 import com.sensoranomaly.kafka.LocalKafka;
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.Reconstructor;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -53,30 +54,46 @@ public final class LocalStack implements AutoCloseable {
         return job;
     }
 
-    /** Submits the job to a local Flink cluster in this JVM; returns once it is running. */
+    /** Submits the job to a local Flink cluster in this JVM (web UI on the chosen port); returns once it is running. */
     public JobClient startJob(AnomalyModel model, Map<String, String> settings, int parallelism) throws Exception {
         Map<String, String> all = new LinkedHashMap<>();
-        all.put("bootstrap.servers", bootstrapServers());
-        all.put("bundle", "(loaded)");
         all.put("topic.readings", READINGS);
         all.put("topic.alerts", ALERTS);
         all.put("topic.dead-letters", DEAD_LETTERS);
         all.put("checkpoint.interval", "2s");
-        all.put("transaction.timeout", "1m");
-        all.put("transactional-id-prefix", "local-" + System.currentTimeMillis());
         all.putAll(settings);
-        JobConfig config = JobConfig.fromMap(all);
         Configuration conf = new Configuration();
         conf.set(RestOptions.PORT, restPort);
         StreamExecutionEnvironment env = restPort > 0
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         env.setParallelism(parallelism);
+        job = pipeline(env, model, config(bootstrapServers(), all), Reconstructor.PLAIN_JAVA)
+                .executeAsync("anomaly-detection (model " + model.version() + ")");
+        return job;
+    }
+
+    /**
+     * Settings of a job run by a local tool: the model is handed over already loaded, transactions are short
+     * and every run gets its own transactional id prefix; {@code settings} override these.
+     */
+    public static JobConfig config(String bootstrapServers, Map<String, String> settings) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("bootstrap.servers", bootstrapServers);
+        all.put("bundle", "(loaded)");
+        all.put("transaction.timeout", "1m");
+        all.put("transactional-id-prefix", "local-" + System.nanoTime());
+        all.putAll(settings);
+        return JobConfig.fromMap(all);
+    }
+
+    /** The production pipeline on {@code env}, reading and writing Kafka as configured. */
+    public static StreamExecutionEnvironment pipeline(StreamExecutionEnvironment env, AnomalyModel model, JobConfig config,
+                                                      Reconstructor.Factory engine) {
         AnomalyDetectionJob.configure(env, config);
         AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                AnomalyDetectionJob.kafkaOutputs(config));
-        job = env.executeAsync("anomaly-detection (model " + model.version() + ")");
-        return job;
+                AnomalyDetectionJob.kafkaOutputs(config), engine);
+        return env;
     }
 
     @Override

@@ -1,9 +1,9 @@
 package com.sensoranomaly.cli.evaluate;
 
-import com.sensoranomaly.job.AnomalyDetectionJob;
-import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.cli.demo.LocalStack;
 import com.sensoranomaly.kafka.LocalKafka;
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.Reconstructor;
 import com.sensoranomaly.schema.AnomalyScore;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.SensorReading;
@@ -50,27 +50,19 @@ public final class StreamingEvaluation {
             long produced = produce(kafka.bootstrapServers(), series);
 
             Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("bootstrap.servers", kafka.bootstrapServers());
-            settings.put("bundle", "(loaded)");
             settings.put("topic.readings", READINGS);
             settings.put("topic.alerts", "eval-alerts");
             settings.put("topic.dead-letters", "eval-dead-letters");
             settings.put("topic.scores", SCORES);
             settings.put("source.stop-at-latest", "true");
             settings.put("checkpoint.interval", "2s");
-            settings.put("transaction.timeout", "1m");
             // Replays run far faster than real time: no device is idle in processing time.
             settings.put("device.idle-timeout", "1d");
             settings.putAll(jobSettings);
-            JobConfig config = JobConfig.fromMap(settings);
-
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, "0");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-            AnomalyDetectionJob.configure(env, config);
-            AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                    AnomalyDetectionJob.kafkaOutputs(config));
-            env.execute("evaluation");
+            LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf), model,
+                    LocalStack.config(kafka.bootstrapServers(), settings), Reconstructor.PLAIN_JAVA).execute("evaluation");
 
             return collect(kafka.bootstrapServers(), series, produced);
         }

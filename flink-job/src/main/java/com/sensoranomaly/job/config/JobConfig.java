@@ -288,16 +288,6 @@ public final class JobConfig implements Serializable {
         return p;
     }
 
-    /** A copy with some settings changed (tests and tools). */
-    public JobConfig with(Map<String, String> overrides) {
-        Map<String, String> m = new LinkedHashMap<>(values);
-        for (String k : kafka.stringPropertyNames()) {
-            m.put("kafka." + k, kafka.getProperty(k));
-        }
-        m.putAll(overrides);
-        return fromMap(m);
-    }
-
     /** Settings for logs: every job setting, and only the names of the Kafka properties (values may be secrets). */
     @Override
     public String toString() {
