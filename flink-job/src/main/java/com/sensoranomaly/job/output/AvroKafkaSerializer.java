@@ -23,9 +23,14 @@ public final class AvroKafkaSerializer<T> implements KafkaRecordSerializationSch
         this.toAvro = toAvro;
     }
 
+    /**
+     * The Kafka record timestamp is left to the producer (wall clock), not set to the reading's event time:
+     * brokers reject timestamps more than an hour ahead of their clock (log.message.timestamp.after.max.ms),
+     * so a device whose clock runs ahead would otherwise fail every transaction and restart the job forever.
+     * The event time travels inside the record.
+     */
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, Encoders.utf8(key.apply(element)),
-                Encoders.bytes(toAvro.apply(element)));
+        return new ProducerRecord<>(topic, null, null, Encoders.utf8(key.apply(element)), Encoders.bytes(toAvro.apply(element)));
     }
 }
