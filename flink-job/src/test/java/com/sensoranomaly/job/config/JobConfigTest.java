@@ -1,0 +1,55 @@
+package com.sensoranomaly.job.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobConfigTest {
+    private static final String[] REQUIRED = {"--bootstrap.servers", "b:9092", "--bundle", "s3://models/x"};
+
+    private static JobConfig parse(String... extra) {
+        String[] all = new String[REQUIRED.length + extra.length];
+        System.arraycopy(REQUIRED, 0, all, 0, REQUIRED.length);
+        System.arraycopy(extra, 0, all, REQUIRED.length, extra.length);
+        return JobConfig.fromArgs(all);
+    }
+
+    @Test
+    void shouldApplyDefaultsAndTypedValues() {
+        JobConfig c = parse("--rule.k", "2", "--checkpoint.interval", "30s", "--parallelism", "4");
+        assertThat(c.readingsTopic()).isEqualTo("sensor-readings");
+        assertThat(c.delivery()).isEqualTo(JobConfig.Delivery.EXACTLY_ONCE);
+        assertThat(c.ruleK()).isEqualTo(2);
+        assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.parallelism()).contains(4);
+        assertThat(c.scoresTopic()).isEmpty();
+        assertThat(c.transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void shouldNameTheSettingThatIsMissingUnknownOrInvalid() {
+        assertThatThrownBy(() -> JobConfig.fromArgs("--bundle", "x")).hasMessageContaining("'bootstrap.servers' is required");
+        assertThatThrownBy(() -> parse("--rule.kk", "3")).hasMessageStartingWith("unknown setting 'rule.kk'");
+        assertThatThrownBy(() -> parse("--rule.k", "9")).hasMessageContaining("'rule.k' must be within 1..rule.n (5): 9");
+        assertThatThrownBy(() -> parse("--watermark.idleness", "soon")).hasMessageContaining("'watermark.idleness' must be a duration");
+        assertThatThrownBy(() -> parse("--delivery.guarantee", "twice")).hasMessageContaining("one of exactly-once, at-least-once, none");
+        assertThatThrownBy(() -> parse("--checkpoint.interval", "20m")).hasMessageContaining("'transaction.timeout'");
+        assertThatThrownBy(() -> parse("--rule.n")).hasMessageContaining("'rule.n' has no value");
+    }
+
+    @Test
+    void shouldPassKafkaPropertiesThroughWithoutLoggingTheirValues(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "kafka.sasl.jaas.config=secret-value\nrule.clear=7\n");
+        JobConfig c = parse("--config", file.toString(), "--kafka.security.protocol", "SASL_SSL", "--rule.clear", "9");
+        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.jaas.config", "secret-value");
+        assertThat(c.ruleClear()).as("arguments win over the file").isEqualTo(9);
+        assertThat(c.toString()).contains("sasl.jaas.config").doesNotContain("secret-value");
+    }
+}
