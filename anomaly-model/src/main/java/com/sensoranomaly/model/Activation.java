@@ -18,7 +18,9 @@ public enum Activation {
             case TANH: return Math.tanh(x);
             case SIGMOID: return 1.0 / (1.0 + Math.exp(-x));
             case ELU: return x > 0 ? x : Math.expm1(x);
-            case SOFTPLUS: return Math.log1p(Math.exp(x));
+            // log(1 + e^x) written so that e^x cannot overflow: the naive form is +Infinity beyond x ≈ 709,
+            // which would turn one extreme reading into an infinite score instead of a large one.
+            case SOFTPLUS: return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
             default: throw new IllegalStateException(name());
         }
     }

@@ -3,7 +3,6 @@ package com.sensoranomaly.model;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class FeatureScalerTest {
@@ -11,6 +10,7 @@ class FeatureScalerTest {
 
     @Test
     void shouldStandardiseToZeroMeanAndUnitVariance() {
+        // Population standard deviation (divide by n), as the scaler is fitted on all training rows.
         FeatureScaler s = FeatureScaler.fit(FeatureScaler.Kind.STANDARD, rows);
         assertThat(s.center()).containsExactly(2, 20, 5);
         assertThat(s.scale(0, 3)).isCloseTo(1 / Math.sqrt(2.0 / 3), within(1e-12));
@@ -30,15 +30,8 @@ class FeatureScalerTest {
         FeatureScaler s = FeatureScaler.fit(FeatureScaler.Kind.STANDARD, rows);
         assertThat(s.scale()[2]).isEqualTo(1.0);
         assertThat(s.scale(2, 7)).isEqualTo(2.0);
-    }
-
-    @Test
-    void shouldComputeQuantilesAsNumpyDoes() {
-        double[] v = {4, 1, 3, 2};
-        assertThat(Quantiles.of(v, 0.5)).isEqualTo(2.5);
-        assertThat(Quantiles.of(v, 0.9)).isCloseTo(3.7, within(1e-12));
-        assertThat(Quantiles.of(v, 0)).isEqualTo(1);
-        assertThat(Quantiles.of(v, 1)).isEqualTo(4);
-        assertThatThrownBy(() -> Quantiles.of(v, 1.5)).isInstanceOf(IllegalArgumentException.class);
+        FeatureScaler minMax = FeatureScaler.fit(FeatureScaler.Kind.MINMAX, rows);
+        assertThat(minMax.scale()[2]).isEqualTo(1.0);
+        assertThat(minMax.scale(2, 7)).as("min-max: distance from the constant").isEqualTo(2.0);
     }
 }

@@ -69,4 +69,57 @@ class ModelBundleTest {
         assertThatThrownBy(() -> ModelBundle.load(dir.resolve("nowhere"))).isInstanceOf(BundleException.class)
                 .hasMessageContaining("no manifest.json");
     }
+
+    @Test
+    void shouldReadBackEveryPartOfTheModelExactly() throws Exception {
+        AnomalyModel w = written();
+        AnomalyModel r = ModelBundle.load(dir);
+        assertThat(r.features()).isEqualTo(w.features());
+        assertThat(r.window()).isEqualTo(w.window());
+        assertThat(r.threshold()).isEqualTo(w.threshold());
+        assertThat(r.thresholdQuantile()).isEqualTo(w.thresholdQuantile());
+        assertThat(r.errorStats()).isEqualTo(w.errorStats());
+        assertThat(r.featureErrorMean()).containsExactly(w.featureErrorMean());
+        assertThat(r.scaler().kind()).isEqualTo(w.scaler().kind());
+        assertThat(r.scaler().center()).containsExactly(w.scaler().center());
+        assertThat(r.scaler().scale()).containsExactly(w.scaler().scale());
+        assertThat(r.featureStats().mean()).containsExactly(w.featureStats().mean());
+        assertThat(r.featureStats().std()).containsExactly(w.featureStats().std());
+        assertThat(r.featureStats().median()).containsExactly(w.featureStats().median());
+        assertThat(r.featureStats().min()).containsExactly(w.featureStats().min());
+        assertThat(r.featureStats().max()).containsExactly(w.featureStats().max());
+        assertThat(r.network().layers()).hasSameSizeAs(w.network().layers());
+        for (int i = 0; i < w.network().layers().size(); i++) {
+            DenseLayer a = w.network().layers().get(i);
+            DenseLayer b = r.network().layers().get(i);
+            assertThat(b.weights()).containsExactly(a.weights());
+            assertThat(b.bias()).containsExactly(a.bias());
+            assertThat(b.activation()).isEqualTo(a.activation());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnEditedThresholdEvenWhenTheManifestChecksumWasRecomputed() throws Exception {
+        written();
+        Path manifest = dir.resolve(ModelBundle.MANIFEST);
+        com.fasterxml.jackson.databind.node.ObjectNode m =
+                (com.fasterxml.jackson.databind.node.ObjectNode) ModelBundle.MAPPER.readTree(manifest.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) m.path("threshold")).put("value", 5.0);
+        // Forge the self-checksum the way the writer computes it: the version (a content hash) must still catch it.
+        m.remove("manifestSha256");
+        String forged = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ModelBundle.MAPPER.writeValueAsBytes(m)));
+        m.put("manifestSha256", forged);
+        Files.write(manifest, ModelBundle.MAPPER.writeValueAsBytes(m));
+        assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class)
+                .hasMessageContaining("does not match its content");
+    }
+
+    @Test
+    void shouldNameAMissingWeightsFile() throws Exception {
+        written();
+        Files.delete(dir.resolve(ModelBundle.WEIGHTS));
+        assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class)
+                .hasMessageContaining("file weights.json is missing");
+    }
 }

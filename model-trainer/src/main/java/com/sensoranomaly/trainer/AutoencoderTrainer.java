@@ -15,10 +15,13 @@ import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Scored;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -27,7 +30,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,254 +47,220 @@ import java.util.function.Consumer;
  *
  * <ol>
  *   <li>Split each file in time: the first rows train, the last {@code validationFraction} validate
- *       (no shuffling across the split, so validation is the "future" of training, as in production).</li>
+ *       (no shuffling across the split, so validation is the "future" of training, as in production, and
+ *       neighbouring, nearly identical readings cannot leak from training into validation).</li>
  *   <li>Fit the scaler and feature statistics on complete training rows only.</li>
  *   <li>Train a dense autoencoder (DL4J: encoder → bottleneck → mirrored decoder, MSE, Adam, L2) on windows of
- *       W consecutive complete rows, with optional masking noise; early stopping keeps the best validation epoch.</li>
- *   <li>Export the weights to the plain form the job runs, stream the validation rows through the same
- *       {@link ReadingScorer} the job uses, and set the threshold at a quantile of those scores.</li>
+ *       W consecutive complete rows, with masking noise on the inputs; early stopping keeps the weights of the
+ *       epoch with the lowest validation loss.</li>
+ *   <li>Export the weights to the plain form the job runs, stream each file's validation rows through the same
+ *       {@link ReadingScorer} the job uses, and set the threshold at a quantile of those scores, so the threshold
+ *       is calibrated on exactly the numbers the job will compare with it.</li>
+ *   <li>Write the bundle: model.zip (DL4J), report.html, weights.json and manifest.json
+ *       ({@link ModelBundle#write}); into a staging directory first, which then replaces {@code outDir}, so a
+ *       reader never sees half a bundle.</li>
  * </ol>
+ *
+ * <p>Deterministic: the same data, configuration and seed give the same model on the same machine
+ * (DL4J's CPU backend with a fixed seed; the shuffling and masking noise come from one seeded {@link Random}).
  */
 public final class AutoencoderTrainer {
 
-    /** What training produced. */
+    /**
+     * What training produced.
+     *
+     * @param model            the trained model, with the bundle's content-hash version
+     * @param bundle           the bundle directory
+     * @param metrics          validation metrics (keys: validationMse, validationRmse, validationMae, baselineMse,
+     *                         mseVsBaseline, threshold, validationScoreP50), as written to the manifest
+     * @param training         training details (rows used and dropped, epochs, durations, hyper-parameters, inputs)
+     * @param lossCurve        per epoch: {epoch, training loss, validation loss}
+     * @param validationScores the scores the threshold was calibrated on
+     */
     public record Result(AnomalyModel model, Path bundle, Map<String, Object> metrics, Map<String, Object> training,
                          List<double[]> lossCurve, double[] validationScores) {}
 
+    /** The floor of the threshold: data so regular that every validation score is 0 still needs a positive one. */
+    static final double MIN_THRESHOLD = 1e-12;
+
     private AutoencoderTrainer() {}
 
+    /**
+     * Trains on {@code files} and writes the bundle to {@code outDir}.
+     *
+     * @param files    history files with one feature set (from {@link CsvHistory#readAll})
+     * @param outDir   bundle directory: must be new, empty, or hold a bundle, which is then replaced
+     * @param progress receives human-readable progress lines (one per epoch)
+     * @throws DataException if the data cannot train a model (too few rows, no complete window, divergence)
+     *                       or {@code outDir} holds other files
+     */
     public static Result train(TrainerConfig cfg, List<CsvHistory.File> files, Path outDir, Consumer<String> progress)
             throws IOException {
-        long started = System.currentTimeMillis();
-        List<String> features = files.get(0).features();
-        int f = features.size();
+        long started = System.nanoTime();
+        if (files.isEmpty()) {
+            throw new DataException("no input files");
+        }
+        BundleDirectory target = BundleDirectory.check(outDir);
+        Prepared data = prepare(cfg, files);
+        int f = data.features.size();
         int w = cfg.window();
         int d = w * f;
 
-        // ---- split, scaler, statistics ----
-        List<double[]> trainRows = new ArrayList<>();
-        List<double[][]> trainParts = new ArrayList<>();
+        List<Integer> sizes = cfg.layerSizes(d);
+        MultiLayerNetwork net = build(cfg, sizes);
+        progress.accept(String.format(Locale.ROOT,
+                "training %s autoencoder on %,d windows (W=%d × %d features), validating on %,d",
+                layerString(sizes), data.trainX.length, w, f, data.validX.length));
+        if (data.droppedIncomplete > 0) {
+            progress.accept(String.format(Locale.ROOT, "dropped %,d training rows with missing cells", data.droppedIncomplete));
+        }
+        Fit fit = fit(cfg, net, data, started, progress);
+
+        // Export, then calibrate with the job's own scorer on the exported weights.
+        Autoencoder exported = export(net);
+        AnomalyModel provisional = new AnomalyModel("unversioned", data.features, w, data.scaler, data.stats, exported, 1.0,
+                cfg.thresholdQuantile(), ErrorStats.of(new double[] {0}), new double[f]);
+        double[] featureErrorMean = new double[f];
+        double[] scores = validationScores(provisional, data.validParts, data.validTimes, featureErrorMean);
+        if (scores.length == 0) {
+            throw new DataException("no validation reading could be scored (every validation row lacks all values)");
+        }
+        double quantile = Quantiles.of(scores, cfg.thresholdQuantile());
+        double threshold = Math.max(quantile, MIN_THRESHOLD);
+        AnomalyModel model = new AnomalyModel("unversioned", data.features, w, data.scaler, data.stats, exported, threshold,
+                cfg.thresholdQuantile(), ErrorStats.of(scores), featureErrorMean);
+
+        Map<String, Object> metrics = metrics(net, data, threshold, scores);
+        long durationMs = (System.nanoTime() - started) / 1_000_000;
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("inputFiles", inputs(files));
+        training.put("features", data.features);
+        training.put("trainingRows", data.trainRowCount);
+        training.put("droppedRowsWithMissingCells", data.droppedIncomplete);
+        training.put("rowsOutsideCompleteWindows", data.rowsOutsideWindows);
+        training.put("missingCells", data.missingCells);
+        training.put("validationRows", data.validRowCount);
+        training.put("validationRowsWithMissingCells", data.validRowsWithMissing);
+        training.put("trainingWindows", data.trainX.length);
+        training.put("validationWindows", data.validX.length);
+        training.put("validationScores", scores.length);
+        training.put("layers", sizes);
+        training.put("parameters", exported.parameterCount());
+        training.put("epochsRun", fit.epochsRun);
+        training.put("bestEpoch", fit.bestEpoch);
+        training.put("earlyStopped", fit.earlyStopped);
+        training.put("durationMs", durationMs);
+        training.put("seed", cfg.seed());
+        training.put("thresholdFloored", quantile < MIN_THRESHOLD);
+        training.put("hyperParameters", cfg.describe(d));
+
+        Path staging = target.staging();
+        try {
+            // No normalizer argument: writeModel(net, file, saveUpdater, normalizer) throws in DL4J 1.0.0-M2.1
+            // (upstream issue 10154); the scaler lives in manifest.json instead.
+            ModelSerializer.writeModel(net, staging.resolve("model.zip").toFile(), false);
+            TrainingReport.write(staging.resolve("report.html"), model, metrics, training, fit.curve, scores);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("training", training);
+            details.put("metrics", metrics);
+            details.put("libraries", Versions.libraries());
+            AnomalyModel versioned = ModelBundle.write(staging, model, details, Instant.now());
+            target.replaceWith(staging);
+            return new Result(versioned, outDir, metrics, training, fit.curve, scores);
+        } finally {
+            BundleDirectory.deleteQuietly(staging);
+        }
+    }
+
+    // ---- data ----
+
+    /** The training and validation material of one run. */
+    private static final class Prepared {
+        List<String> features;
+        FeatureScaler scaler;
+        FeatureStats stats;
+        double[] scaledMean;
+        double[][] trainX;
+        double[][] validX;
         List<double[][]> validParts = new ArrayList<>();
         List<long[]> validTimes = new ArrayList<>();
-        long droppedIncomplete = 0;
-        long missingCells = 0;
+        long trainRowCount;
+        long droppedIncomplete;
+        long rowsOutsideWindows;
+        long missingCells;
+        long validRowCount;
+        long validRowsWithMissing;
+    }
+
+    private static Prepared prepare(TrainerConfig cfg, List<CsvHistory.File> files) {
+        Prepared p = new Prepared();
+        p.features = files.get(0).features();
+        int f = p.features.size();
+        int w = cfg.window();
+        List<double[]> complete = new ArrayList<>();
+        List<double[][]> trainParts = new ArrayList<>();
         for (CsvHistory.File file : files) {
+            if (!file.features().equals(p.features)) {
+                throw new DataException(file.path() + ": its feature columns " + file.features() + " differ from "
+                        + files.get(0).path() + "'s " + p.features);
+            }
             int n = file.size();
             int nValid = (int) Math.round(n * cfg.validationFraction());
             int nTrain = n - nValid;
             if (nTrain < w + 1 || nValid < w) {
                 throw new DataException(file.path() + ": " + n + " rows are too few for window " + w
-                        + " with validation fraction " + cfg.validationFraction());
+                        + " with validation fraction " + cfg.validationFraction() + " (at least "
+                        + minimumRows(w, cfg.validationFraction()) + " needed)");
             }
-            trainParts.add(Arrays.copyOfRange(file.rows(), 0, nTrain));
-            validParts.add(Arrays.copyOfRange(file.rows(), nTrain, n));
-            validTimes.add(Arrays.copyOfRange(file.times(), nTrain, n));
-            missingCells += file.missingCells();
+            double[][] rows = file.rows();
+            trainParts.add(Arrays.copyOfRange(rows, 0, nTrain));
+            p.validParts.add(Arrays.copyOfRange(rows, nTrain, n));
+            p.validTimes.add(Arrays.copyOfRange(file.times(), nTrain, n));
+            p.missingCells += file.missingCells();
+            p.validRowCount += nValid;
             for (int i = 0; i < nTrain; i++) {
-                if (complete(file.rows()[i])) {
-                    trainRows.add(file.rows()[i]);
+                if (complete(rows[i])) {
+                    complete.add(rows[i]);
                 } else {
-                    droppedIncomplete++;
+                    p.droppedIncomplete++;
+                }
+            }
+            for (int i = nTrain; i < n; i++) {
+                if (!complete(rows[i])) {
+                    p.validRowsWithMissing++;
                 }
             }
         }
-        if (trainRows.size() < 2) {
-            throw new DataException("fewer than 2 complete training rows (" + droppedIncomplete + " had missing cells)");
+        if (complete.size() < 2) {
+            throw new DataException("fewer than 2 complete training rows (" + p.droppedIncomplete
+                    + " had missing cells): nothing to fit the scaler on");
         }
-        double[][] complete = trainRows.toArray(new double[0][]);
-        FeatureScaler scaler = FeatureScaler.fit(cfg.scaler(), complete);
-        FeatureStats stats = FeatureStats.of(complete);
-        double[] scaledMean = new double[f];
+        p.trainRowCount = complete.size();
+        double[][] completeRows = complete.toArray(new double[0][]);
+        p.scaler = FeatureScaler.fit(cfg.scaler(), completeRows);
+        p.stats = FeatureStats.of(completeRows);
+        p.scaledMean = new double[f];
         for (int j = 0; j < f; j++) {
-            scaledMean[j] = scaler.scale(j, stats.mean()[j]);
+            p.scaledMean[j] = p.scaler.scale(j, p.stats.mean()[j]);
         }
-
-        double[][] trainX = windows(trainParts, scaler, w);
-        double[][] validX = windows(validParts, scaler, w);
-        if (trainX.length == 0 || validX.length == 0) {
-            throw new DataException("no complete window of " + w + " rows in the " + (trainX.length == 0 ? "training" : "validation") + " part");
+        p.trainX = windows(trainParts, p.scaler, w);
+        p.validX = windows(p.validParts, p.scaler, w);
+        p.rowsOutsideWindows = p.trainRowCount - rowsInWindows(trainParts, w);
+        if (p.trainX.length == 0 || p.validX.length == 0) {
+            throw new DataException("no run of " + w + " consecutive complete rows in the "
+                    + (p.trainX.length == 0 ? "training" : "validation") + " part of the data (too many missing cells for window " + w + ")");
         }
-
-        // ---- network ----
-        List<Integer> hidden = cfg.hiddenFor(d);
-        int latent = cfg.latentFor(d);
-        List<Integer> sizes = new ArrayList<>();
-        sizes.add(d);
-        sizes.addAll(hidden);
-        sizes.add(latent);
-        for (int i = hidden.size() - 1; i >= 0; i--) {
-            sizes.add(hidden.get(i));
-        }
-        sizes.add(d);
-        MultiLayerNetwork net = build(cfg, sizes);
-        progress.accept(String.format(Locale.ROOT, "training %s autoencoder on %,d windows (W=%d × %d features), validating on %,d",
-                sizes.toString().replace(", ", "-").replace("[", "").replace("]", ""), trainX.length, w, f, validX.length));
-
-        INDArray validInput = Nd4j.create(validX);
-        Random random = new Random(cfg.seed());
-        int[] order = new int[trainX.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        List<double[]> curve = new ArrayList<>();
-        double bestLoss = Double.POSITIVE_INFINITY;
-        INDArray bestParams = null;
-        int bestEpoch = 0;
-        int epoch = 0;
-        for (epoch = 1; epoch <= cfg.epochs(); epoch++) {
-            shuffle(order, random);
-            for (int start = 0; start < order.length; start += cfg.batchSize()) {
-                int end = Math.min(order.length, start + cfg.batchSize());
-                double[][] clean = new double[end - start][];
-                double[][] noisy = new double[end - start][];
-                for (int i = start; i < end; i++) {
-                    clean[i - start] = trainX[order[i]];
-                    noisy[i - start] = cfg.denoise() > 0 ? mask(trainX[order[i]], scaledMean, cfg.denoise(), random) : trainX[order[i]];
-                }
-                net.fit(new DataSet(Nd4j.create(noisy), Nd4j.create(clean)));
-            }
-            double trainLoss = mse(net, trainX);
-            double validLoss = mse(net.output(validInput, false), validX);
-            curve.add(new double[] {epoch, trainLoss, validLoss});
-            if (validLoss < bestLoss - 1e-9) {
-                bestLoss = validLoss;
-                bestParams = net.params().dup();
-                bestEpoch = epoch;
-            }
-            long elapsed = System.currentTimeMillis() - started;
-            double eta = elapsed / (double) epoch * (cfg.epochs() - epoch) / 1000.0;
-            progress.accept(String.format(Locale.ROOT, "epoch %3d/%d  train loss %.5f  val loss %.5f  elapsed %5.1fs  eta %5.1fs%s",
-                    epoch, cfg.epochs(), trainLoss, validLoss, elapsed / 1000.0, eta, bestEpoch == epoch ? "  *" : ""));
-            if (epoch - bestEpoch >= cfg.patience()) {
-                progress.accept("early stop: no validation improvement for " + cfg.patience() + " epochs; keeping epoch " + bestEpoch);
-                break;
-            }
-        }
-        net.setParams(bestParams);
-
-        // ---- export, validation scores through the job's scorer, threshold ----
-        Autoencoder exported = export(net, sizes, cfg.activation());
-        AnomalyModel provisional = new AnomalyModel("unversioned", features, w, scaler, stats, exported, 1.0,
-                cfg.thresholdQuantile(), ErrorStats.of(new double[] {0}), new double[f]);
-        double[] featureErrorMean = new double[f];
-        double[] scores = validationScores(provisional, validParts, validTimes, featureErrorMean);
-        double threshold = Quantiles.of(scores, cfg.thresholdQuantile());
-        AnomalyModel model = new AnomalyModel("unversioned", features, w, scaler, stats, exported, threshold,
-                cfg.thresholdQuantile(), ErrorStats.of(scores), featureErrorMean);
-
-        // ---- metrics ----
-        INDArray validOut = net.output(validInput, false);
-        double[][] recon = validOut.toDoubleMatrix();
-        double sq = 0, abs = 0, base = 0;
-        long cells = 0;
-        for (int i = 0; i < validX.length; i++) {
-            for (int k = 0; k < d; k++) {
-                double e = validX[i][k] - recon[i][k];
-                sq += e * e;
-                abs += Math.abs(e);
-                double b = validX[i][k] - scaledMean[k % f];
-                base += b * b;
-                cells++;
-            }
-        }
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("validationMse", sq / cells);
-        metrics.put("validationRmse", Math.sqrt(sq / cells));
-        metrics.put("validationMae", abs / cells);
-        metrics.put("baselineMse", base / cells);
-        metrics.put("threshold", threshold);
-        metrics.put("validationScoreP50", Quantiles.of(scores, 0.5));
-
-        long durationMs = System.currentTimeMillis() - started;
-        Map<String, Object> training = new LinkedHashMap<>();
-        training.put("inputFiles", inputs(files));
-        training.put("trainingRows", trainRows.size());
-        training.put("droppedRowsWithMissingCells", droppedIncomplete);
-        training.put("missingCells", missingCells);
-        training.put("validationRows", validParts.stream().mapToInt(p -> p.length).sum());
-        training.put("trainingWindows", trainX.length);
-        training.put("validationWindows", validX.length);
-        training.put("layers", sizes);
-        training.put("epochsRun", Math.min(epoch, cfg.epochs()));
-        training.put("bestEpoch", bestEpoch);
-        training.put("durationMs", durationMs);
-        training.put("config", cfg);
-
-        Files.createDirectories(outDir);
-        ModelSerializer.writeModel(net, outDir.resolve("model.zip").toFile(), false);
-        TrainingReport.write(outDir.resolve("report.html"), model, metrics, training, curve, scores);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("training", training);
-        details.put("metrics", metrics);
-        details.put("libraries", Map.of("deeplearning4j", "1.0.0-M2.1", "java", System.getProperty("java.version")));
-        AnomalyModel versioned = ModelBundle.write(outDir, model, details, Instant.now());
-        return new Result(versioned, outDir, metrics, training, curve, scores);
+        return p;
     }
 
-    public static MultiLayerNetwork build(TrainerConfig cfg, List<Integer> sizes) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(cfg.seed())
-                .dataType(DataType.DOUBLE)
-                .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(cfg.learningRate()))
-                .l2(cfg.l2())
-                .list();
-        org.nd4j.linalg.activations.Activation act = org.nd4j.linalg.activations.Activation.valueOf(cfg.activation().name());
-        for (int i = 0; i < sizes.size() - 2; i++) {
-            list.layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
-                    .nIn(sizes.get(i)).nOut(sizes.get(i + 1)).activation(act).build());
-        }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
-                .nIn(sizes.get(sizes.size() - 2)).nOut(sizes.get(sizes.size() - 1))
-                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build());
-        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
-        net.init();
-        return net;
-    }
-
-    /** The network's weights in the plain form the job runs: each layer's W [nIn × nOut] and b. */
-    public static Autoencoder export(MultiLayerNetwork net, List<Integer> sizes, Activation hiddenActivation) {
-        List<DenseLayer> layers = new ArrayList<>();
-        int count = net.getnLayers();
-        for (int i = 0; i < count; i++) {
-            int nIn = sizes.get(i);
-            int nOut = sizes.get(i + 1);
-            double[][] w = net.getLayer(i).getParam("W").toDoubleMatrix();
-            double[] flat = new double[nIn * nOut];
-            for (int r = 0; r < nIn; r++) {
-                System.arraycopy(w[r], 0, flat, r * nOut, nOut);
-            }
-            double[] b = net.getLayer(i).getParam("b").toDoubleVector();
-            layers.add(new DenseLayer(nIn, nOut, flat, b, i == count - 1 ? Activation.IDENTITY : hiddenActivation));
-        }
-        return new Autoencoder(layers);
-    }
-
-    /** Streams each file's validation rows through the job's scorer; also averages per-feature errors. */
-    static double[] validationScores(AnomalyModel model, List<double[][]> parts, List<long[]> times, double[] featureErrorMean) {
-        ReadingScorer scorer = new ReadingScorer(model, Imputation.DEFAULT);
-        List<Double> out = new ArrayList<>();
-        int f = model.features().size();
-        long[] counts = new long[f];
-        for (int p = 0; p < parts.size(); p++) {
-            DeviceWindow state = DeviceWindow.empty(model.window(), f);
-            for (int i = 0; i < parts.get(p).length; i++) {
-                Scored s = scorer.score(state, parts.get(p)[i], times.get(p)[i]);
-                if (!s.isWarmingUp()) {
-                    out.add(s.score());
-                    for (int j = 0; j < f; j++) {
-                        if (!Double.isNaN(s.featureErrors()[j])) {
-                            featureErrorMean[j] += s.featureErrors()[j];
-                            counts[j]++;
-                        }
-                    }
-                }
+    /** The smallest file that leaves W + 1 training rows and W validation rows. */
+    static int minimumRows(int w, double validationFraction) {
+        for (int n = w; ; n++) {
+            int nValid = (int) Math.round(n * validationFraction);
+            if (n - nValid >= w + 1 && nValid >= w) {
+                return n;
             }
         }
-        for (int j = 0; j < f; j++) {
-            featureErrorMean[j] = counts[j] == 0 ? 0 : featureErrorMean[j] / counts[j];
-        }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** Flattened windows of W consecutive complete rows (oldest first, feature-fastest: DeviceWindow's layout). */
@@ -318,7 +286,111 @@ public final class AutoencoderTrainer {
         return out.toArray(new double[0][]);
     }
 
-    private static double[] mask(double[] x, double[] scaledMean, double p, Random random) {
+    /** Complete rows that belong to at least one window (runs of complete rows shorter than W belong to none). */
+    private static long rowsInWindows(List<double[][]> parts, int w) {
+        long used = 0;
+        for (double[][] rows : parts) {
+            int run = 0;
+            for (int i = 0; i <= rows.length; i++) {
+                if (i < rows.length && complete(rows[i])) {
+                    run++;
+                } else {
+                    used += run >= w ? run : 0;
+                    run = 0;
+                }
+            }
+        }
+        return used;
+    }
+
+    // ---- network ----
+
+    /** A dense autoencoder with the given layer widths (input, hidden..., latent, hidden..., output). */
+    public static MultiLayerNetwork build(TrainerConfig cfg, List<Integer> sizes) {
+        if (sizes.size() < 3 || !sizes.get(0).equals(sizes.get(sizes.size() - 1))) {
+            throw new IllegalArgumentException("an autoencoder needs input, bottleneck and output widths, the output as wide as the input: " + sizes);
+        }
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(cfg.seed())
+                .dataType(DataType.DOUBLE)
+                .weightInit(WeightInit.XAVIER)
+                .updater(new Adam(cfg.learningRate()))
+                .l2(cfg.l2())
+                .list();
+        org.nd4j.linalg.activations.Activation act = org.nd4j.linalg.activations.Activation.valueOf(cfg.activation().name());
+        for (int i = 0; i < sizes.size() - 2; i++) {
+            list.layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                    .nIn(sizes.get(i)).nOut(sizes.get(i + 1)).activation(act).build());
+        }
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                .nIn(sizes.get(sizes.size() - 2)).nOut(sizes.get(sizes.size() - 1))
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build());
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        net.init();
+        return net;
+    }
+
+    /** Per epoch: shuffle, mask, fit minibatches; then measure, and remember the best weights. */
+    private static final class Fit {
+        final List<double[]> curve = new ArrayList<>();
+        int bestEpoch;
+        int epochsRun;
+        boolean earlyStopped;
+    }
+
+    private static Fit fit(TrainerConfig cfg, MultiLayerNetwork net, Prepared data, long started, Consumer<String> progress) {
+        Fit fit = new Fit();
+        double[][] trainX = data.trainX;
+        INDArray validInput = Nd4j.create(data.validX);
+        Random random = new Random(cfg.seed());
+        int[] order = new int[trainX.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        double bestLoss = Double.POSITIVE_INFINITY;
+        INDArray bestParams = null;
+        for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+            shuffle(order, random);
+            for (int start = 0; start < order.length; start += cfg.batchSize()) {
+                int end = Math.min(order.length, start + cfg.batchSize());
+                double[][] clean = new double[end - start][];
+                double[][] noisy = new double[end - start][];
+                for (int i = start; i < end; i++) {
+                    clean[i - start] = trainX[order[i]];
+                    noisy[i - start] = cfg.denoise() > 0 ? mask(trainX[order[i]], data.scaledMean, cfg.denoise(), random) : trainX[order[i]];
+                }
+                net.fit(new DataSet(Nd4j.create(noisy), Nd4j.create(clean)));
+            }
+            // Both losses on clean inputs: comparable with each other and with the baseline.
+            double trainLoss = mse(net.output(Nd4j.create(trainX), false), trainX);
+            double validLoss = mse(net.output(validInput, false), data.validX);
+            fit.epochsRun = epoch;
+            if (!Double.isFinite(trainLoss) || !Double.isFinite(validLoss)) {
+                throw new DataException("training diverged in epoch " + epoch + " (the loss is no longer a number):"
+                        + " lower --learning-rate (now " + cfg.learningRate() + ") or look for extreme values in the data");
+            }
+            fit.curve.add(new double[] {epoch, trainLoss, validLoss});
+            if (validLoss < bestLoss - 1e-9) {
+                bestLoss = validLoss;
+                bestParams = net.params().dup();
+                fit.bestEpoch = epoch;
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            double eta = elapsed / epoch * (cfg.epochs() - epoch);
+            progress.accept(String.format(Locale.ROOT, "epoch %3d/%d  train loss %.5f  val loss %.5f  elapsed %5.1fs  eta %5.1fs%s",
+                    epoch, cfg.epochs(), trainLoss, validLoss, elapsed, eta, fit.bestEpoch == epoch ? "  *" : ""));
+            if (epoch - fit.bestEpoch >= cfg.patience() && epoch < cfg.epochs()) {
+                fit.earlyStopped = true;
+                progress.accept("early stop: no validation improvement for " + cfg.patience() + " epochs; keeping epoch " + fit.bestEpoch);
+                break;
+            }
+        }
+        net.setParams(bestParams);
+        return fit;
+    }
+
+    /** Masking noise: each entry becomes the scaled training mean (what imputation fills in) with probability p. */
+    static double[] mask(double[] x, double[] scaledMean, double p, Random random) {
         double[] y = x.clone();
         int f = scaledMean.length;
         for (int k = 0; k < y.length; k++) {
@@ -329,8 +401,122 @@ public final class AutoencoderTrainer {
         return y;
     }
 
-    private static double mse(MultiLayerNetwork net, double[][] x) {
-        return mse(net.output(Nd4j.create(x), false), x);
+    /**
+     * The network's weights in the plain form the job runs: each layer's W [nIn × nOut] row-major, b, and its
+     * activation as configured in the network.
+     *
+     * @throws IllegalArgumentException for a layer the plain forward pass cannot run (not dense, or an
+     *                                  activation it does not implement)
+     */
+    public static Autoencoder export(MultiLayerNetwork net) {
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = net.getLayer(i).conf().getLayer();
+            if (!(conf instanceof FeedForwardLayer ff) || !(conf instanceof BaseLayer base)
+                    || !(conf instanceof org.deeplearning4j.nn.conf.layers.DenseLayer || conf instanceof OutputLayer)) {
+                throw new IllegalArgumentException("layer " + i + " (" + conf.getClass().getSimpleName() + ") is not a dense layer");
+            }
+            int nIn = Math.toIntExact(ff.getNIn());
+            int nOut = Math.toIntExact(ff.getNOut());
+            double[][] w = net.getLayer(i).getParam("W").toDoubleMatrix();
+            double[] flat = new double[nIn * nOut];
+            for (int r = 0; r < nIn; r++) {
+                System.arraycopy(w[r], 0, flat, r * nOut, nOut);
+            }
+            double[] b = net.getLayer(i).getParam("b").toDoubleVector();
+            layers.add(new DenseLayer(nIn, nOut, flat, b, activationOf(i, base.getActivationFn())));
+        }
+        return new Autoencoder(layers);
+    }
+
+    /**
+     * Same as {@link #export(MultiLayerNetwork)}, checking the network has the expected widths and hidden activation.
+     */
+    public static Autoencoder export(MultiLayerNetwork net, List<Integer> sizes, Activation hiddenActivation) {
+        Autoencoder a = export(net);
+        List<DenseLayer> layers = a.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            DenseLayer l = layers.get(i);
+            Activation expected = i == layers.size() - 1 ? Activation.IDENTITY : hiddenActivation;
+            if (i + 1 >= sizes.size() || l.nIn() != sizes.get(i) || l.nOut() != sizes.get(i + 1) || l.activation() != expected) {
+                throw new IllegalArgumentException("layer " + i + " is " + l.nIn() + "x" + l.nOut() + " " + l.activation()
+                        + ", expected from " + sizes + " with " + hiddenActivation);
+            }
+        }
+        return a;
+    }
+
+    /** DL4J's activation object → the plain forward pass's, parameters included (e.g. leaky ReLU's alpha). */
+    static Activation activationOf(int layer, IActivation fn) {
+        for (Activation a : Activation.values()) {
+            if (org.nd4j.linalg.activations.Activation.valueOf(a.name()).getActivationFunction().equals(fn)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("layer " + layer + " uses activation " + fn
+                + ", which the streaming forward pass does not implement (supported: "
+                + Arrays.toString(Activation.values()).toLowerCase(Locale.ROOT) + ")");
+    }
+
+    // ---- calibration and metrics ----
+
+    /** Streams each file's validation rows through the job's scorer; also averages per-feature errors. */
+    static double[] validationScores(AnomalyModel model, List<double[][]> parts, List<long[]> times, double[] featureErrorMean) {
+        ReadingScorer scorer = new ReadingScorer(model, Imputation.DEFAULT);
+        int f = model.features().size();
+        double[] sums = new double[f];
+        long[] counts = new long[f];
+        double[] out = new double[parts.stream().mapToInt(p -> p.length).sum()];
+        int n = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            // A fresh window per file: each file is one device's recording, as the job keys state by device.
+            DeviceWindow state = DeviceWindow.empty(model.window(), f);
+            for (int i = 0; i < parts.get(p).length; i++) {
+                Scored s = scorer.score(state, parts.get(p)[i], times.get(p)[i]);
+                if (s.isWarmingUp()) {
+                    continue; // window still filling, or nothing observed in it: the job emits no score either
+                }
+                out[n++] = s.score();
+                for (int j = 0; j < f; j++) {
+                    if (!Double.isNaN(s.featureErrors()[j])) {
+                        sums[j] += s.featureErrors()[j];
+                        counts[j]++;
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < f; j++) {
+            featureErrorMean[j] = counts[j] == 0 ? 0 : sums[j] / counts[j];
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Reconstruction quality on the complete validation windows, scaled units, against predicting the mean. */
+    private static Map<String, Object> metrics(MultiLayerNetwork net, Prepared data, double threshold, double[] scores) {
+        double[][] validX = data.validX;
+        double[][] recon = net.output(Nd4j.create(validX), false).toDoubleMatrix();
+        int f = data.features.size();
+        double sq = 0, abs = 0, base = 0;
+        long cells = 0;
+        for (int i = 0; i < validX.length; i++) {
+            for (int k = 0; k < validX[i].length; k++) {
+                double e = validX[i][k] - recon[i][k];
+                sq += e * e;
+                abs += Math.abs(e);
+                double b = validX[i][k] - data.scaledMean[k % f];
+                base += b * b;
+                cells++;
+            }
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("validationMse", sq / cells);
+        metrics.put("validationRmse", Math.sqrt(sq / cells));
+        metrics.put("validationMae", abs / cells);
+        metrics.put("baselineMse", base / cells);
+        metrics.put("mseVsBaseline", base > 0 ? sq / base : 0.0);
+        metrics.put("threshold", threshold);
+        metrics.put("validationScoreP50", Quantiles.of(scores, 0.5));
+        return metrics;
     }
 
     private static double mse(INDArray out, double[][] x) {
@@ -365,10 +551,19 @@ public final class AutoencoderTrainer {
         }
     }
 
+    static String layerString(List<Integer> sizes) {
+        return sizes.stream().map(String::valueOf).reduce((a, b) -> a + "-" + b).orElse("");
+    }
+
     private static List<Map<String, Object>> inputs(List<CsvHistory.File> files) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         for (CsvHistory.File f : files) {
-            out.add(Map.of("path", f.path().toString(), "rows", f.size(), "sha256", ModelBundle.sha256(f.path())));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", f.path().toAbsolutePath().normalize().toString());
+            m.put("rows", f.size());
+            // Files built in memory (generated history) have no file to hash.
+            m.put("sha256", Files.isRegularFile(f.path()) ? ModelBundle.sha256(f.path()) : null);
+            out.add(m);
         }
         return out;
     }

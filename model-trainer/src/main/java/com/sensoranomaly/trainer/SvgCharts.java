@@ -3,7 +3,12 @@ package com.sensoranomaly.trainer;
 import java.util.List;
 import java.util.Locale;
 
-/** Minimal self-contained SVG charts for reports: lines, a histogram with a marker, bars. No dependencies. */
+/**
+ * Minimal self-contained SVG charts for reports: lines, a histogram with a marker, bars.
+ *
+ * <p>Inline SVG keeps every report one file that opens offline, in any browser, without scripts or a charting
+ * library; the charts are small enough (a few hundred points) that hand-written paths are fine.
+ */
 public final class SvgCharts {
     private static final int W = 640;
     private static final int H = 260;
@@ -66,7 +71,8 @@ public final class SvgCharts {
             sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11' fill='%s'>%s</text>",
                     W - PAD - 150, PAD + 14 * (k + 1), COLORS[k % COLORS.length], esc(s.name())));
         }
-        axes(sb, xLabel, (logY ? "log10 " : "") + yLabel, xmin, xmax, ymin, ymax);
+        axes(sb, xLabel, yLabel + (logY ? " (log scale)" : ""), xmin, xmax, logY ? Math.pow(10, ymin) : ymin,
+                logY ? Math.pow(10, ymax) : ymax, true);
         return sb.append("</svg>").toString();
     }
 
@@ -98,7 +104,7 @@ public final class SvgCharts {
         double mx = px(marker, lo, hi);
         sb.append(String.format(Locale.ROOT, "<line x1='%.1f' x2='%.1f' y1='%d' y2='%d' stroke='#d62728' stroke-width='2'/>", mx, mx, PAD, H - PAD));
         sb.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='11' fill='#d62728'>%s</text>", mx + 4, PAD + 12, esc(markerLabel)));
-        axes(sb, "score", "count", lo, hi, 0, max);
+        axes(sb, "score", "count", lo, hi, 0, max, true);
         return sb.append("</svg>").toString();
     }
 
@@ -109,14 +115,18 @@ public final class SvgCharts {
         }
         StringBuilder sb = header(title);
         double bw = (W - 2.0 * PAD) / Math.max(1, names.size());
+        // About 6 px per character at font size 10: shorten names to their bar's width so neighbours stay legible.
+        int maxChars = Math.max(3, (int) (bw / 6));
         for (int i = 0; i < names.size(); i++) {
             double h = (H - 2.0 * PAD) * values[i] / max;
             sb.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#2ca02c'/>",
                     PAD + i * bw + 2, H - PAD - h, Math.max(1, bw - 4), h));
-            sb.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' text-anchor='middle'>%s</text>",
-                    PAD + (i + 0.5) * bw, H - PAD + 14, esc(names.get(i).length() > 14 ? names.get(i).substring(0, 14) : names.get(i))));
+            String name = names.get(i);
+            String shown = name.length() > maxChars ? name.substring(0, maxChars - 1) + "\u2026" : name;
+            sb.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' text-anchor='middle'><title>%s</title>%s</text>",
+                    PAD + (i + 0.5) * bw, H - PAD + 14, esc(name), esc(shown)));
         }
-        axes(sb, "", "mean error", 0, names.size(), 0, max);
+        axes(sb, "", "mean error", 0, names.size(), 0, max, false);
         return sb.append("</svg>").toString();
     }
 
@@ -128,11 +138,14 @@ public final class SvgCharts {
         return sb;
     }
 
-    private static void axes(StringBuilder sb, String xLabel, String yLabel, double xmin, double xmax, double ymin, double ymax) {
+    private static void axes(StringBuilder sb, String xLabel, String yLabel, double xmin, double xmax, double ymin, double ymax,
+                             boolean xValues) {
         sb.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#333'/>", PAD, H - PAD, W - PAD, H - PAD));
         sb.append(String.format(Locale.ROOT, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#333'/>", PAD, PAD, PAD, H - PAD));
-        sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10'>%s</text>", PAD, H - PAD + 26, fmt(xmin)));
-        sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s</text>", W - PAD, H - PAD + 26, fmt(xmax)));
+        if (xValues) {
+            sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10'>%s</text>", PAD, H - PAD + 26, fmt(xmin)));
+            sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s</text>", W - PAD, H - PAD + 26, fmt(xmax)));
+        }
         sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s</text>", PAD - 4, H - PAD, fmt(ymin)));
         sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='10' text-anchor='end'>%s</text>", PAD - 4, PAD + 4, fmt(ymax)));
         sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='11' text-anchor='middle'>%s</text>", W / 2, H - 6, esc(xLabel)));

@@ -7,120 +7,226 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** {@code train}: sensor history CSV → model bundle. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+/**
+ * {@code train}: sensor history CSV → model bundle.
+ *
+ * <p>Reads the history ({@link CsvHistory}), trains ({@link AutoencoderTrainer}) and prints one line per
+ * epoch and a summary an operator can act on: rows used and dropped, the threshold, validation error against
+ * the mean baseline, and where the bundle is. Bad input ends in one line on stderr: exit 2 for usage (unknown
+ * option, bad value), 1 for unusable files or data (see {@link TrainerMain#commandLine}).
+ *
+ * <pre>
+ * train --input history/*.csv --out bundles/pump-v3 [--window 1] [--exclude site] [--epochs 60] ...
+ * </pre>
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = TrainCommand.Version.class,
         description = "Learn normal behaviour from sensor history (CSV) and write a model bundle.",
         sortOptions = false)
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE", description = "CSV history files (header row, a time column)")
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE",
+            description = "CSV history files (header row, a time column, numeric sensor columns); one feature set")
     List<Path> inputs;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "bundle directory to write")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "bundle directory to write (new, empty, or a bundle to replace)")
+    Path outDir;
 
     @Option(names = "--window", paramLabel = "W", description = "readings per model input (temporal context) [default: ${DEFAULT-VALUE}]")
     int window = TrainerConfig.DEFAULT_WINDOW;
 
-    @Option(names = "--hidden", split = ",", paramLabel = "N", description = "encoder hidden sizes, e.g. 32,16 [default: derived from the input size]")
+    @Option(names = "--hidden", split = ",", paramLabel = "N", description = "encoder hidden sizes, e.g. 32,16 (decoder mirrors them) [default: derived from the input size]")
     List<Integer> hidden = List.of();
 
-    @Option(names = "--latent", paramLabel = "N", description = "bottleneck size [default: derived]")
+    @Option(names = "--latent", paramLabel = "N", description = "bottleneck size [default: derived from the input size]")
     int latent;
 
-    @Option(names = "--activation", paramLabel = "NAME", description = "hidden activation: tanh, relu, leakyrelu, sigmoid, elu [default: tanh]")
+    @Option(names = "--activation", paramLabel = "NAME", description = "hidden activation: tanh, relu, leakyrelu, sigmoid, elu, softplus [default: ${DEFAULT-VALUE}]")
     String activation = TrainerConfig.DEFAULT_ACTIVATION.name().toLowerCase(Locale.ROOT);
 
-    @Option(names = "--epochs", description = "maximum epochs [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--epochs", paramLabel = "N", description = "maximum epochs [default: ${DEFAULT-VALUE}]")
     int epochs = TrainerConfig.DEFAULT_EPOCHS;
 
-    @Option(names = "--batch-size", description = "minibatch size [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--batch-size", paramLabel = "N", description = "minibatch size [default: ${DEFAULT-VALUE}]")
     int batchSize = TrainerConfig.DEFAULT_BATCH_SIZE;
 
-    @Option(names = "--learning-rate", description = "Adam learning rate [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Adam learning rate [default: ${DEFAULT-VALUE}]")
     double learningRate = TrainerConfig.DEFAULT_LEARNING_RATE;
 
-    @Option(names = "--l2", description = "L2 weight penalty [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--l2", paramLabel = "PENALTY", description = "L2 weight penalty [default: ${DEFAULT-VALUE}]")
     double l2 = TrainerConfig.DEFAULT_L2;
 
-    @Option(names = "--seed", description = "random seed [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--seed", paramLabel = "N", description = "random seed: same seed and data, same model [default: ${DEFAULT-VALUE}]")
     long seed = TrainerConfig.DEFAULT_SEED;
 
-    @Option(names = "--validation-fraction", description = "last part of each file held back for validation [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--validation-fraction", paramLabel = "F", description = "last part of each file (in time) held back for validation [default: ${DEFAULT-VALUE}]")
     double validationFraction = TrainerConfig.DEFAULT_VALIDATION_FRACTION;
 
-    @Option(names = "--patience", description = "early stopping: epochs without validation improvement [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--patience", paramLabel = "N", description = "early stopping: epochs without validation improvement [default: ${DEFAULT-VALUE}]")
     int patience = TrainerConfig.DEFAULT_PATIENCE;
 
-    @Option(names = "--scaler", description = "standard or minmax [default: standard]")
-    String scaler = "standard";
+    @Option(names = "--scaler", paramLabel = "KIND", description = "standard or minmax [default: ${DEFAULT-VALUE}]")
+    String scaler = TrainerConfig.DEFAULT_SCALER.id();
 
-    @Option(names = "--denoise", description = "masking-noise probability while training, 0 = off [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--denoise", paramLabel = "P", description = "masking-noise probability while training, 0 = off [default: ${DEFAULT-VALUE}]")
     double denoise = TrainerConfig.DEFAULT_DENOISE;
 
-    @Option(names = "--threshold-quantile", description = "quantile of validation scores used as threshold [default: ${DEFAULT-VALUE}]")
+    @Option(names = "--threshold-quantile", paramLabel = "Q", description = "quantile of validation scores used as threshold [default: ${DEFAULT-VALUE}]")
     double thresholdQuantile = TrainerConfig.DEFAULT_THRESHOLD_QUANTILE;
 
-    @Option(names = "--exclude", split = ",", paramLabel = "COLUMN", description = "columns that are not features (label columns anomaly, changepoint, label, is_anomaly are always excluded)")
+    @Option(names = "--exclude", split = ",", paramLabel = "COLUMN", description = "columns that are not features (label columns anomaly, changepoint, label, is_anomaly are always left out)")
     List<String> exclude = List.of();
 
-    @Option(names = "--features", split = ",", paramLabel = "COLUMN", description = "use exactly these feature columns")
+    @Option(names = "--features", split = ",", paramLabel = "COLUMN", description = "use exactly these feature columns, in this order")
     List<String> features = List.of();
 
-    @Option(names = "--time-column", paramLabel = "COLUMN", description = "time column [default: detected: datetime, timestamp, time]")
+    @Option(names = "--time-column", paramLabel = "COLUMN", description = "time column [default: detected: datetime, timestamp, time, date, event_time]")
     String timeColumn;
 
-    @Option(names = "--delimiter", paramLabel = "CHAR", description = "CSV delimiter [default: detected, ; or ,]")
-    Character delimiter;
+    @Option(names = "--delimiter", paramLabel = "CHAR", description = "CSV delimiter: ';', ',' or 'tab' [default: detected from the header]")
+    String delimiter;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        TrainerConfig cfg;
+        TrainerConfig cfg = config();
+        CsvHistory.Options options = new CsvHistory.Options(delimiter(), Optional.ofNullable(timeColumn), exclude, features);
+        PrintWriter out = spec.commandLine().getOut();
+        checkInputsExist();
+
+        List<CsvHistory.File> files = CsvHistory.readAll(inputs, options);
+        describeInputs(out, files);
+        out.flush();
+
+        AutoencoderTrainer.Result r = AutoencoderTrainer.train(cfg, files, outDir, line -> {
+            out.println(line);
+            out.flush();
+        });
+        summary(out, r);
+        return 0;
+    }
+
+    /** What was read: rows, features, missing cells, labels and columns left out, labelled faults in the history. */
+    private static void describeInputs(PrintWriter out, List<CsvHistory.File> files) {
+        CsvHistory.File first = files.get(0);
+        long rows = files.stream().mapToLong(CsvHistory.File::size).sum();
+        long missing = files.stream().mapToLong(CsvHistory.File::missingCells).sum();
+        out.printf(Locale.ROOT, "read %,d rows × %d features from %d file(s): %s%n", rows, first.features().size(),
+                files.size(), String.join(", ", first.features()));
+        if (missing > 0) {
+            out.printf(Locale.ROOT, "missing cells: %,d%n", missing);
+        }
+        // Files may differ in labels and unused columns (a labelled experiment next to unlabelled history).
+        Set<String> labels = new LinkedHashSet<>();
+        Set<String> notUsed = new LinkedHashSet<>();
+        for (CsvHistory.File f : files) {
+            labels.addAll(f.labels().keySet());
+            for (String c : f.ignoredColumns()) {
+                notUsed.add(f.nonNumericColumns().contains(c) ? c + " (not numeric)" : c);
+            }
+        }
+        if (!labels.isEmpty()) {
+            out.println("label columns kept out of the features: " + String.join(", ", labels));
+        }
+        if (!notUsed.isEmpty()) {
+            out.println("columns not used: " + String.join(", ", notUsed));
+        }
+        for (CsvHistory.File f : files) {
+            long anomalous = f.label("anomaly").map(a -> Arrays.stream(a).filter(v -> v > 0).count()).orElse(0L);
+            if (anomalous > 0) {
+                // The autoencoder learns whatever it is shown as normal; labelled faults in the history weaken it.
+                out.printf(Locale.ROOT, "warning: %s has %,d rows labelled anomaly=1; they are trained on as normal data%n",
+                        f.path(), anomalous);
+            }
+        }
+    }
+
+    /** All unreadable inputs in one line, before any is read: a typo in a long file list should cost one attempt. */
+    private void checkInputsExist() {
+        List<String> problems = new ArrayList<>();
+        for (Path p : inputs) {
+            if (!Files.exists(p)) {
+                problems.add(p + ": no such file");
+            } else if (!Files.isRegularFile(p)) {
+                problems.add(p + ": not a regular file");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new DataException(String.join("; ", problems));
+        }
+    }
+
+    private TrainerConfig config() {
         try {
-            cfg = new TrainerConfig(window, hidden, latent, Activation.parse(activation), epochs, batchSize, learningRate, l2,
+            return new TrainerConfig(window, hidden, latent, Activation.parse(activation), epochs, batchSize, learningRate, l2,
                     seed, validationFraction, patience, FeatureScaler.Kind.parse(scaler), denoise, thresholdQuantile);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        var out = spec.commandLine().getOut();
-        List<CsvHistory.File> files = CsvHistory.readAll(inputs,
-                new CsvHistory.Options(Optional.ofNullable(delimiter), Optional.ofNullable(timeColumn), exclude, features));
-        long rows = files.stream().mapToLong(CsvHistory.File::size).sum();
-        out.printf(Locale.ROOT, "read %,d rows × %d features from %d file(s): %s%n", rows, files.get(0).features().size(),
-                files.size(), String.join(", ", files.get(0).features()));
-        if (!files.get(0).labels().isEmpty()) {
-            out.println("label columns kept out of the features: " + String.join(", ", files.get(0).labels().keySet()));
+    }
+
+    private Optional<Character> delimiter() {
+        if (delimiter == null) {
+            return Optional.empty();
         }
-        AutoencoderTrainer.Result r = AutoencoderTrainer.train(cfg, files, out(), line -> {
-            out.println(line);
-            out.flush();
-        });
+        switch (delimiter) {
+            case "tab":
+            case "\\t":
+            case "\t":
+                return Optional.of('\t');
+            default:
+                if (delimiter.length() != 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--delimiter must be one character or 'tab': '" + delimiter + "'");
+                }
+                return Optional.of(delimiter.charAt(0));
+        }
+    }
+
+    private static void summary(PrintWriter out, AutoencoderTrainer.Result r) {
         Map<String, Object> m = r.metrics();
         Map<String, Object> t = r.training();
+        double mse = (double) m.get("validationMse");
+        double baseline = (double) m.get("baselineMse");
         out.println();
-        out.printf(Locale.ROOT, "rows used %,d for training, %,d for validation; dropped %,d training rows with missing cells%n",
-                t.get("trainingRows"), t.get("validationRows"), t.get("droppedRowsWithMissingCells"));
-        out.printf(Locale.ROOT, "validation MSE %.5f (RMSE %.4f, MAE %.4f) vs %.5f predicting the training mean (%.1fx better)%n",
-                m.get("validationMse"), m.get("validationRmse"), m.get("validationMae"), m.get("baselineMse"),
-                (double) m.get("baselineMse") / (double) m.get("validationMse"));
+        out.printf(Locale.ROOT, "rows: %,d used for training, %,d for validation; dropped %,d training rows with missing cells%s%n",
+                t.get("trainingRows"), t.get("validationRows"), t.get("droppedRowsWithMissingCells"),
+                ((Number) t.get("rowsOutsideCompleteWindows")).longValue() > 0
+                        ? String.format(Locale.ROOT, ", %,d outside any complete window", t.get("rowsOutsideCompleteWindows")) : "");
+        out.printf(Locale.ROOT, "validation MSE %.5f (RMSE %.4f, MAE %.4f) vs %.5f predicting the training mean: %s%n",
+                mse, (double) m.get("validationRmse"), (double) m.get("validationMae"), baseline,
+                mse < baseline ? String.format(Locale.ROOT, "%.1fx lower", baseline / mse)
+                        : "NOT better than the mean: the model has not learned how the sensors relate");
         out.printf(Locale.ROOT, "threshold %.6g = quantile %.3f of %,d validation scores; best epoch %s of %s; %.1f s%n",
                 r.model().threshold(), r.model().thresholdQuantile(), r.validationScores().length, t.get("bestEpoch"),
                 t.get("epochsRun"), ((Number) t.get("durationMs")).longValue() / 1000.0);
-        out.printf("bundle %s written to %s (report: %s)%n", r.model().version(), r.bundle(), r.bundle().resolve("report.html"));
-        return 0;
+        out.printf("bundle %s written to %s (report: %s); trainer %s%n", r.model().version(), r.bundle(),
+                r.bundle().resolve("report.html"), Versions.trainer());
+        out.flush();
     }
 
-    private Path out() {
-        return out;
+    /** {@code --version}: the trainer's and DL4J's versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Map<String, Object> libs = Versions.libraries();
+            return new String[] {"model-trainer " + libs.get("modelTrainer") + " (deeplearning4j " + libs.get("deeplearning4j")
+                    + ", java " + libs.get("java") + ")"};
+        }
     }
 }
