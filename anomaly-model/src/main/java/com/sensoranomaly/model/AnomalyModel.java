@@ -16,11 +16,22 @@ import java.util.Objects;
  * @param thresholdQuantile the validation-error quantile the threshold was set at
  * @param errorStats        distribution of validation scores (normal data)
  * @param featureErrorMean  per feature: mean validation error, to normalise contributions
+ * @param smoothing         weight of the newest reading in the per-device exponential smoothing of each sensor
+ *                          applied before scoring (1 = none); the trainer smoothed its history the same way
  */
 public record AnomalyModel(String version, List<String> features, int window, FeatureScaler scaler,
                            FeatureStats featureStats, Autoencoder network, double threshold,
-                           double thresholdQuantile, ErrorStats errorStats, double[] featureErrorMean)
+                           double thresholdQuantile, ErrorStats errorStats, double[] featureErrorMean,
+                           double smoothing)
         implements Serializable {
+
+    /** A model scoring raw readings (no smoothing). */
+    public AnomalyModel(String version, List<String> features, int window, FeatureScaler scaler,
+                        FeatureStats featureStats, Autoencoder network, double threshold,
+                        double thresholdQuantile, ErrorStats errorStats, double[] featureErrorMean) {
+        this(version, features, window, scaler, featureStats, network, threshold, thresholdQuantile, errorStats,
+                featureErrorMean, 1.0);
+    }
 
     public AnomalyModel {
         Objects.requireNonNull(version, "version");
@@ -39,6 +50,15 @@ public record AnomalyModel(String version, List<String> features, int window, Fe
         if (!(threshold > 0) || !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("threshold must be a positive number: " + threshold);
         }
+        if (!(smoothing > 0 && smoothing <= 1)) {
+            throw new IllegalArgumentException("smoothing must be in (0, 1]: " + smoothing);
+        }
+    }
+
+    /** This model with another version (the bundle's content hash is known only once it is written). */
+    public AnomalyModel withVersion(String newVersion) {
+        return new AnomalyModel(newVersion, features, window, scaler, featureStats, network, threshold,
+                thresholdQuantile, errorStats, featureErrorMean, smoothing);
     }
 
     public int featureIndex(String name) {

@@ -184,6 +184,12 @@ public final class ModelBundle {
         threshold.put("method", "quantile of validation scores");
         d.set("errorStats", MAPPER.valueToTree(model.errorStats()));
         d.set("featureErrorMean", MAPPER.valueToTree(model.featureErrorMean()));
+        // Written only when used, so bundles of models that score raw readings keep their content hash.
+        if (model.smoothing() < 1) {
+            ObjectNode smoothing = d.putObject("smoothing");
+            smoothing.put("method", "exponential");
+            smoothing.put("alpha", model.smoothing());
+        }
         return d;
     }
 
@@ -204,7 +210,9 @@ public final class ModelBundle {
         }
         return new AnomalyModel(m.path("version").asText(), features, m.path("window").asInt(), scaler, stats, network,
                 m.path("threshold").path("value").asDouble(), m.path("threshold").path("quantile").asDouble(),
-                errorStats, doubles(m.path("featureErrorMean")));
+                errorStats, doubles(m.path("featureErrorMean")),
+                // Bundles written before smoothing existed scored raw readings.
+                m.path("smoothing").path("alpha").asDouble(1.0));
     }
 
     static ObjectNode weightsJson(Autoencoder network) {
@@ -306,8 +314,7 @@ public final class ModelBundle {
     }
 
     private static AnomalyModel withVersion(AnomalyModel m, String version) {
-        return new AnomalyModel(version, m.features(), m.window(), m.scaler(), m.featureStats(), m.network(),
-                m.threshold(), m.thresholdQuantile(), m.errorStats(), m.featureErrorMean());
+        return m.withVersion(version);
     }
 
     static {

@@ -12,6 +12,7 @@ import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.model.Quantiles;
 import com.sensoranomaly.model.ReadingScorer;
+import com.sensoranomaly.model.Smoothing;
 import com.sensoranomaly.model.Scored;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -119,7 +120,7 @@ public final class AutoencoderTrainer {
         // Export, then calibrate with the job's own scorer on the exported weights.
         Autoencoder exported = export(net);
         AnomalyModel provisional = new AnomalyModel("unversioned", data.features, w, data.scaler, data.stats, exported, 1.0,
-                cfg.thresholdQuantile(), ErrorStats.of(new double[] {0}), new double[f]);
+                cfg.thresholdQuantile(), ErrorStats.of(new double[] {0}), new double[f], cfg.smoothing());
         double[] featureErrorMean = new double[f];
         double[] scores = validationScores(provisional, data.validParts, data.validTimes, featureErrorMean);
         if (scores.length == 0) {
@@ -128,7 +129,7 @@ public final class AutoencoderTrainer {
         double quantile = Quantiles.of(scores, cfg.thresholdQuantile());
         double threshold = Math.max(quantile, MIN_THRESHOLD);
         AnomalyModel model = new AnomalyModel("unversioned", data.features, w, data.scaler, data.stats, exported, threshold,
-                cfg.thresholdQuantile(), ErrorStats.of(scores), featureErrorMean);
+                cfg.thresholdQuantile(), ErrorStats.of(scores), featureErrorMean, cfg.smoothing());
 
         Map<String, Object> metrics = metrics(net, data, threshold, scores);
         long durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -199,6 +200,8 @@ public final class AutoencoderTrainer {
         int w = cfg.window();
         List<double[]> complete = new ArrayList<>();
         List<double[][]> trainParts = new ArrayList<>();
+        // Each file is one device's recording: smoothed on its own, in time order, as the job smooths a device.
+        Smoothing smoothing = new Smoothing(cfg.smoothing(), Imputation.DEFAULT.maxAge());
         for (CsvHistory.File file : files) {
             if (!file.features().equals(p.features)) {
                 throw new DataException(file.path() + ": its feature columns " + file.features() + " differ from "
@@ -212,7 +215,7 @@ public final class AutoencoderTrainer {
                         + " with validation fraction " + cfg.validationFraction() + " (at least "
                         + minimumRows(w, cfg.validationFraction()) + " needed)");
             }
-            double[][] rows = file.rows();
+            double[][] rows = smoothing.applied(file.rows(), file.times());
             trainParts.add(Arrays.copyOfRange(rows, 0, nTrain));
             p.validParts.add(Arrays.copyOfRange(rows, nTrain, n));
             p.validTimes.add(Arrays.copyOfRange(file.times(), nTrain, n));

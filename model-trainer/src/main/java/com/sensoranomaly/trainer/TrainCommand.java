@@ -84,6 +84,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--denoise", paramLabel = "P", description = "masking-noise probability while training, 0 = off [default: ${DEFAULT-VALUE}]")
     double denoise = TrainerConfig.DEFAULT_DENOISE;
 
+    @Option(names = "--smoothing", paramLabel = "ALPHA", description = "weight of the newest reading in per-sensor exponential smoothing, 1 = none; the job smooths the same way [default: ${DEFAULT-VALUE}]")
+    double smoothing = TrainerConfig.DEFAULT_SMOOTHING;
+
     @Option(names = "--threshold-quantile", paramLabel = "Q", description = "quantile of validation scores used as threshold [default: ${DEFAULT-VALUE}]")
     double thresholdQuantile = TrainerConfig.DEFAULT_THRESHOLD_QUANTILE;
 
@@ -174,7 +177,8 @@ public final class TrainCommand implements Callable<Integer> {
     private TrainerConfig config() {
         try {
             return new TrainerConfig(window, hidden, latent, Activation.parse(activation), epochs, batchSize, learningRate, l2,
-                    seed, validationFraction, patience, FeatureScaler.Kind.parse(scaler), denoise, thresholdQuantile);
+                    seed, validationFraction, patience, FeatureScaler.Kind.parse(scaler), denoise, thresholdQuantile,
+                    smoothing);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -37,10 +37,17 @@ import java.util.Map;
  *                           training mean (what imputation would fill in), labels stay clean, so the network learns
  *                           to reconstruct a reading from partial evidence, as the job asks it to when a value is missing
  * @param thresholdQuantile  quantile of validation scores that becomes the anomaly threshold
+ * @param smoothing          weight of the newest reading in the per-sensor exponential smoothing (1 = none), applied
+ *                           to each file's history in time order before anything is fitted; recorded in the bundle so
+ *                           the job smooths each device's readings the same way. Off by default: smoothing averages
+ *                           away reading noise and quantisation steps, which makes small sustained shifts visible, but
+ *                           it exposes slow drift just as much and leaves the threshold quantile fewer independent
+ *                           scores to rest on (docs/detection-quality.md measures both effects).
  */
 public record TrainerConfig(int window, List<Integer> hidden, int latent, Activation activation, int epochs,
                             int batchSize, double learningRate, double l2, long seed, double validationFraction,
-                            int patience, FeatureScaler.Kind scaler, double denoise, double thresholdQuantile) {
+                            int patience, FeatureScaler.Kind scaler, double denoise, double thresholdQuantile,
+                            double smoothing) {
 
     public static final int DEFAULT_WINDOW = 1;
     public static final Activation DEFAULT_ACTIVATION = Activation.TANH;
@@ -54,6 +61,7 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
     public static final FeatureScaler.Kind DEFAULT_SCALER = FeatureScaler.Kind.STANDARD;
     public static final double DEFAULT_DENOISE = 0.1;
     public static final double DEFAULT_THRESHOLD_QUANTILE = 0.99;
+    public static final double DEFAULT_SMOOTHING = 1.0;
 
     /** Derived encoder width: clamp(⌈HIDDEN_FACTOR · d⌉, HIDDEN_MIN, HIDDEN_MAX). */
     public static final double HIDDEN_FACTOR = 1.5;
@@ -67,7 +75,15 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
     public static TrainerConfig defaults() {
         return new TrainerConfig(DEFAULT_WINDOW, List.of(), 0, DEFAULT_ACTIVATION, DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE,
                 DEFAULT_LEARNING_RATE, DEFAULT_L2, DEFAULT_SEED, DEFAULT_VALIDATION_FRACTION, DEFAULT_PATIENCE,
-                DEFAULT_SCALER, DEFAULT_DENOISE, DEFAULT_THRESHOLD_QUANTILE);
+                DEFAULT_SCALER, DEFAULT_DENOISE, DEFAULT_THRESHOLD_QUANTILE, DEFAULT_SMOOTHING);
+    }
+
+    /** Settings with the default smoothing. */
+    public TrainerConfig(int window, List<Integer> hidden, int latent, Activation activation, int epochs,
+                         int batchSize, double learningRate, double l2, long seed, double validationFraction,
+                         int patience, FeatureScaler.Kind scaler, double denoise, double thresholdQuantile) {
+        this(window, hidden, latent, activation, epochs, batchSize, learningRate, l2, seed, validationFraction, patience,
+                scaler, denoise, thresholdQuantile, DEFAULT_SMOOTHING);
     }
 
     /** Messages name the command-line option, since that is where most settings come from. */
@@ -88,6 +104,7 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
         check(denoise >= 0 && denoise < 1, "--denoise must be within [0, 1): " + denoise);
         check(thresholdQuantile > 0.5 && thresholdQuantile < 1,
                 "--threshold-quantile must be within (0.5, 1): " + thresholdQuantile);
+        check(smoothing > 0 && smoothing <= 1, "--smoothing must be within (0, 1] (1 = none): " + smoothing);
     }
 
     private static void check(boolean ok, String message) {
@@ -142,23 +159,24 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
         m.put("scaler", scaler.id());
         m.put("denoise", denoise);
         m.put("thresholdQuantile", thresholdQuantile);
+        m.put("smoothing", smoothing);
         m.put("missingCells", "rows with a missing cell are dropped from training windows");
         return m;
     }
 
     public TrainerConfig withWindow(int w) {
         return new TrainerConfig(w, hidden, latent, activation, epochs, batchSize, learningRate, l2, seed,
-                validationFraction, patience, scaler, denoise, thresholdQuantile);
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing);
     }
 
     public TrainerConfig withEpochs(int n) {
         return new TrainerConfig(window, hidden, latent, activation, n, batchSize, learningRate, l2, seed,
-                validationFraction, patience, scaler, denoise, thresholdQuantile);
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing);
     }
 
     public TrainerConfig withSeed(long s) {
         return new TrainerConfig(window, hidden, latent, activation, epochs, batchSize, learningRate, l2, s,
-                validationFraction, patience, scaler, denoise, thresholdQuantile);
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing);
     }
 
     private static int clamp(int v, int lo, int hi) {

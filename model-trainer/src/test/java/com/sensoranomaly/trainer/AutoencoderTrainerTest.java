@@ -8,6 +8,7 @@ import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Scored;
+import com.sensoranomaly.model.Smoothing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -101,9 +102,11 @@ class AutoencoderTrainerTest {
         int from = f.size() - (int) Math.round(f.size() * quick.validationFraction());
         ReadingScorer scorer = new ReadingScorer(loaded, Imputation.DEFAULT);
         DeviceWindow w = DeviceWindow.empty(loaded.window(), loaded.features().size());
+        // The file is smoothed as one device's history from its first row, as the job would see it.
+        double[][] rows = Smoothing.of(loaded, Imputation.DEFAULT.maxAge()).applied(f.rows(), f.times());
         List<Double> scores = new ArrayList<>();
         for (int i = from; i < f.size(); i++) {
-            Scored s = scorer.score(w, f.rows()[i], f.times()[i]);
+            Scored s = scorer.score(w, rows[i], f.times()[i]);
             if (!s.isWarmingUp()) {
                 scores.add(s.score());
             }

@@ -5,6 +5,7 @@ import com.sensoranomaly.model.DeviceWindow;
 import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Scored;
+import com.sensoranomaly.model.Smoothing;
 import com.sensoranomaly.trainer.AutoencoderTrainer;
 import com.sensoranomaly.trainer.CsvHistory;
 import com.sensoranomaly.trainer.SharedData;
@@ -57,10 +58,13 @@ class EvaluationRegressionITCase {
         Map<String, JobDecisions> d = StreamingEvaluation.run(model, series, Map.of("calibration.mode", "none"), 2);
         for (LabelledSeries s : series) {
             ReadingScorer offline = new ReadingScorer(model, Imputation.DEFAULT);
+            Smoothing smoothing = Smoothing.of(model, Imputation.DEFAULT.maxAge());
             DeviceWindow w = DeviceWindow.empty(model.window(), model.features().size());
             double[] streamed = d.get(s.deviceId()).score();
             for (int i = 0; i < s.size(); i++) {
-                Scored expected = offline.score(w, s.values()[i].clone(), s.times()[i]);
+                double[] reading = s.values()[i].clone();
+                smoothing.apply(w, reading, s.times()[i]);
+                Scored expected = offline.score(w, reading, s.times()[i]);
                 assertThat(streamed[i]).as("%s row %d", s.deviceId(), i).isEqualTo(expected.score());
             }
         }

@@ -102,7 +102,7 @@ public final class DeviceCalibrator implements Serializable {
             s.baselineSum = null;
             s.baselineSeen = null;
             s.baselineSq = null;
-            s.window = DeviceWindow.empty(window, features);
+            s.window = s.window.restarted();
             s.calibrationScores = new double[events - events / 2];
         }
     }

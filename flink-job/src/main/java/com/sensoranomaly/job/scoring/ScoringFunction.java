@@ -9,6 +9,7 @@ import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Reconstructor;
 import com.sensoranomaly.model.Scored;
+import com.sensoranomaly.model.Smoothing;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -48,6 +49,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
     private final double globalThreshold;
     private final Duration idleTimeout;
     private final Reconstructor.Factory engine;
+    private final Smoothing smoothing;
 
     private transient ValueState<DeviceState> state;
     private transient ReadingScorer scorer;
@@ -75,6 +77,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         this.calibrator = calibrator;
         this.globalThreshold = globalThreshold;
         this.idleTimeout = idleTimeout;
+        this.smoothing = Smoothing.of(model, imputation.maxAge());
     }
 
     @Override
@@ -128,6 +131,8 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         long start = timed ? System.nanoTime() : 0;
 
         double[] raw = r.values.clone();
+        // First, as in training: calibration and scoring both see the device's smoothed readings.
+        smoothing.apply(s.window, raw, r.eventTime);
         ScoredReading result = new ScoredReading();
         result.deviceId = r.deviceId;
         result.eventTime = r.eventTime;

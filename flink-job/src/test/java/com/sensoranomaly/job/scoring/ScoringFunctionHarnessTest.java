@@ -8,6 +8,7 @@ import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Imputation;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -25,11 +26,41 @@ class ScoringFunctionHarnessTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, Reading, ScoredReading> harness(Calibration mode, int events)
             throws Exception {
-        ScoringFunction f = new ScoringFunction(model, Imputation.DEFAULT, new DeviceCalibrator(mode, events, 1.0, model),
+        return harness(model, mode, events, null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Reading, ScoredReading> harness(
+            AnomalyModel m, Calibration mode, int events, OperatorSubtaskState restoreFrom) throws Exception {
+        ScoringFunction f = new ScoringFunction(m, Imputation.DEFAULT, new DeviceCalibrator(mode, events, 1.0, m),
                 TestModels.THRESHOLD, Duration.ofHours(1));
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), Reading::getDeviceId, Types.STRING);
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
         h.open();
         return h;
+    }
+
+    @Test
+    void shouldScoreEachDevicesSmoothedReadingsAndKeepTheSmoothingThroughARestore() throws Exception {
+        // Weight 0.5: each smoothed value is the mean of the new reading and the previous level.
+        AnomalyModel m = TestModels.correlatedPair();
+        AnomalyModel smoothed = new AnomalyModel(m.version(), m.features(), 1, m.scaler(), m.featureStats(), m.network(),
+                m.threshold(), m.thresholdQuantile(), m.errorStats(), m.featureErrorMean(), 0.5);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(smoothed, Calibration.NONE, 10, null)) {
+            h.processElement(reading("d", 1000, 1, 1), 1000);
+            h.processElement(reading("d", 2000, 1, 3), 2000); // b smoothed to 2
+            h.processElement(reading("e", 2000, 1, 3), 2000); // another device starts from its own first reading
+            assertThat(h.extractOutputValues()).extracting(r -> r.score).containsExactly(0.0, 0.25, 1.0);
+            snapshot = h.snapshot(1, 3000);
+        }
+        try (var h = harness(smoothed, Calibration.NONE, 10, snapshot)) {
+            h.processElement(reading("d", 3000, 1, 3), 3000); // b: (2 + 3) / 2 = 2.5, so (1 - 2.5)² / 4
+            ScoredReading r = h.extractOutputValues().get(0);
+            assertThat(r.score).isCloseTo(0.5625, within(1e-12));
+            assertThat(r.values).as("alerts carry the readings as sent").containsExactly(1, 3);
+        }
     }
 
     private static Reading reading(String device, long t, double a, double b) {
