@@ -6,6 +6,7 @@
 #   deploy/standalone/cluster.sh submit ARGS...   flink run -d the job jar with ARGS (job settings, see --help of the job)
 #   deploy/standalone/cluster.sh status           processes, Flink REST overview, running jobs
 #   deploy/standalone/cluster.sh kill-taskmanager kill -9 the TaskManager (fault injection), then start a new one
+#   deploy/standalone/cluster.sh kill-kafka       kill -9 the Kafka broker (fault injection), then restart it on its data
 #   deploy/standalone/cluster.sh stop             stop everything, keep logs and checkpoints under $WORK
 #
 # Ports: Kafka 127.0.0.1:${KAFKA_PORT:-19092}, Flink REST/UI 127.0.0.1:${FLINK_REST_PORT:-8081}.
@@ -163,6 +164,15 @@ case "${1:-}" in
     sleep "${RESTART_AFTER:-2}"
     start_taskmanager
     ;;
+  kill-kafka)
+    # The broker restarts on the same log dirs: what it acknowledged before the kill is in the page cache and
+    # survives a process kill (not a machine crash: that needs replicas, which a one-broker cluster lacks).
+    running kafka && kill -9 "$(cat "$PIDS/kafka")" && say "killed the Kafka broker (kill -9)"
+    rm -f "$PIDS/kafka"
+    sleep "${RESTART_AFTER:-5}"
+    assemble
+    start_kafka
+    ;;
   status)
     for p in kafka jobmanager taskmanager; do running "$p" && echo "$p: running (pid $(cat "$PIDS/$p"))" || echo "$p: stopped"; done
     curl -sf "http://127.0.0.1:$FLINK_REST_PORT/jobs/overview" || true; echo
@@ -173,6 +183,6 @@ case "${1:-}" in
     stop_one kafka
     ;;
   *)
-    sed -n '2,12p' "$0"; exit 2
+    sed -n '2,13p' "$0"; exit 2
     ;;
 esac

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Exactly-once through a TaskManager kill, on a real standalone cluster:
+# Exactly-once through process kills, on a real standalone cluster:
 #   1. pre-produce the same simulated readings (with faults) once;
-#   2. job A reads them; its TaskManager is killed with kill -9 mid-stream and a new one started;
-#   3. job B reads the same readings with no failure;
-#   4. the committed alerts of A must equal B's exactly: none lost, none duplicated.
-#   deploy/standalone/fault-test.sh         (~4 minutes; logs under target/standalone/logs)
+#   2. for each fault, a job reads them and the fault is injected mid-stream:
+#        taskmanager  the TaskManager is killed with kill -9 and a new one started
+#        broker       the Kafka broker is killed with kill -9 and restarted on its data
+#   3. a reference job reads the same readings with no failure;
+#   4. the committed alerts of every faulted job must equal the reference's exactly: none lost, none duplicated.
+#   deploy/standalone/fault-test.sh [taskmanager|broker|all]   (default all, ~5 minutes; logs under target/standalone/logs)
+#   BROKER_DOWNTIME=20 (seconds the broker stays down), READINGS=2000000
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
+case "${1:-all}" in
+  taskmanager|broker) faults=("$1") ;;
+  all) faults=(taskmanager broker) ;;
+  *) echo "fault-test: unknown fault '$1' (taskmanager, broker or all)" >&2; exit 2 ;;
+esac
 READINGS="${READINGS:-2000000}"
 bs="127.0.0.1:$KAFKA_PORT"
 work="$root/target/standalone"
@@ -20,7 +28,7 @@ mvn -B -q -DskipTests install >/dev/null
 "$cluster" stop >/dev/null 2>&1 || true
 rm -rf "$work/kafka/data" "$work/checkpoints" "$work/fault"
 "$cluster" start
-for t in fault-readings alerts-a alerts-b fault-dlq; do
+for t in fault-readings alerts-taskmanager alerts-broker alerts-reference fault-dlq; do
   java -cp "$work/kafka/lib/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bs" --create --if-not-exists \
     --topic "$t" --partitions 2 --replication-factor 1 >/dev/null
 done
@@ -41,22 +49,38 @@ collect() { # alerts-topic file: every committed alert, until 40 s without a new
   ./anomaly alerts --bootstrap-servers "$bs" --topic "$1" --from-beginning --json --timeout 40 >"$2" 2>/dev/null || true
 }
 cancel() { curl -sf -X PATCH "$rest/jobs/$1?mode=cancel" >/dev/null || true; sleep 3; }
+consumed() { # job name -> readings whose offsets the job has committed (at its checkpoints)
+  java -cp "$work/kafka/lib/*" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$bs" \
+    --describe --group "group-$1" 2>/dev/null | awk '$2 == "fault-readings" && $4 ~ /^[0-9]+$/ { s += $4 } END { print s + 0 }'
+}
+wait_mid_stream() { # job name: returns once the job has checkpointed a tenth of the input, so the kill lands mid-stream
+  local n
+  for _ in $(seq 1 120); do
+    n=$(consumed "$1")
+    if [ "$n" -ge $((READINGS / 10)) ]; then echo "job $1: $n of $READINGS readings checkpointed, injecting the fault"; return 0; fi
+    sleep 1
+  done
+  echo "job $1: did not checkpoint a tenth of the input within 2 minutes" >&2; return 1
+}
 restarts() { curl -sf "$rest/jobs/$1/exceptions" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("exceptionHistory",{}).get("entries",[])))' 2>/dev/null || echo "?"; }
 
-echo "job A: submitting, then killing its TaskManager while it reads"
-a=$(submit a alerts-a)
-sleep 8
-"$cluster" kill-taskmanager
-collect alerts-a "$work/fault/alerts-a.jsonl"
-echo "job A: $(restarts "$a") failure(s) recorded by Flink"
-cancel "$a"
+for f in "${faults[@]}"; do
+  echo "job $f: submitting, then killing the $f while it reads"
+  id=$(submit "$f" "alerts-$f")
+  wait_mid_stream "$f"
+  if [ "$f" = taskmanager ]; then "$cluster" kill-taskmanager; else RESTART_AFTER="${BROKER_DOWNTIME:-20}" "$cluster" kill-kafka; fi
+  echo "job $f: $(consumed "$f") of $READINGS readings checkpointed after the fault was injected"
+  collect "alerts-$f" "$work/fault/alerts-$f.jsonl"
+  echo "job $f: $(restarts "$id") failure(s) recorded by Flink"
+  cancel "$id"
+done
 
-echo "job B: the same input, no failure"
-b=$(submit b alerts-b)
-collect alerts-b "$work/fault/alerts-b.jsonl"
-cancel "$b"
+echo "job reference: the same input, no failure"
+ref=$(submit reference alerts-reference)
+collect alerts-reference "$work/fault/alerts-reference.jsonl"
+cancel "$ref"
 
-python3 - "$work/fault/alerts-a.jsonl" "$work/fault/alerts-b.jsonl" <<'PY'
+python3 - "$work/fault/alerts-reference.jsonl" "${faults[@]/#/$work/fault/alerts-}" <<'PY'
 import json, sys, collections
 def load(p):
     keys = []
@@ -66,12 +90,16 @@ def load(p):
             a = json.loads(line)
             keys.append((a["alertId"], a["status"]))
     return keys
-a, b = load(sys.argv[1]), load(sys.argv[2])
-dup_a = [k for k, n in collections.Counter(a).items() if n > 1]
-missing = set(b) - set(a)
-extra = set(a) - set(b)
-print(f"alerts: with TaskManager kill {len(a)}, without failure {len(b)}; duplicates {len(dup_a)}, lost {len(missing)}, extra {len(extra)}")
-ok = len(b) > 0 and not dup_a and not missing and not extra
-print("fault test: OK, exactly once through the TaskManager kill" if ok else "fault test: FAILED")
+ref = load(sys.argv[1])
+ok = len(ref) > 0
+for path in sys.argv[2:]:
+    fault = path.rsplit("alerts-", 1)[1]
+    got = load(path + ".jsonl")
+    dup = [k for k, n in collections.Counter(got).items() if n > 1]
+    missing = set(ref) - set(got)
+    extra = set(got) - set(ref)
+    print(f"{fault} kill: {len(got)} alerts, reference without failure {len(ref)}; duplicates {len(dup)}, lost {len(missing)}, extra {len(extra)}")
+    ok = ok and not dup and not missing and not extra
+print("fault test: OK, exactly once through every kill" if ok else "fault test: FAILED")
 sys.exit(0 if ok else 1)
 PY
