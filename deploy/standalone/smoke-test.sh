@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end check of the shaded job jar on a real standalone Flink cluster (JobManager and TaskManager
 # processes) next to a Kafka broker process: train a model on simulated history, submit with `flink run`,
-# feed simulated pumps with faults, and wait for an alert on the alerts topic. Stops everything at the end.
+# feed simulated pumps with faults, and wait for an alert on the alerts topic; then scrape the Flink Prometheus
+# endpoints and check that every metric the monitoring rules and dashboard use is exported
+# (deploy/monitoring/check.py). Stops everything at the end.
 #   deploy/standalone/smoke-test.sh          (~3 minutes; logs under target/standalone/logs)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,8 +31,20 @@ rm -rf "$work/smoke"
   --fault-kinds CORRELATION_BREAK --duration 90s --ground-truth "$work/smoke/ground-truth.jsonl" >"$work/smoke/simulate.log" &
 feed=$!
 if ./anomaly alerts --bootstrap-servers "$bs" --from-beginning --max 1 --timeout 150; then
-  echo "smoke test: OK, an alert arrived from the job on the standalone cluster"
-  status=0
+  echo "smoke test: an alert arrived from the job on the standalone cluster"
+  scrapes=()
+  for port in $(seq 9249 9260); do
+    if curl -sf "http://127.0.0.1:$port/metrics" > "$work/smoke/metrics.tmp"; then
+      mv "$work/smoke/metrics.tmp" "$work/smoke/metrics-$port.txt"; scrapes+=("$work/smoke/metrics-$port.txt")
+    fi
+  done
+  if [ ${#scrapes[@]} -gt 0 ] && python3 "$root/deploy/monitoring/check.py" "${scrapes[@]}"; then
+    echo "smoke test: OK, alert delivered and every monitored metric exported"
+    status=0
+  else
+    echo "smoke test: FAILED, the monitoring rules or dashboard use metrics the job does not export" >&2
+    status=1
+  fi
 else
   echo "smoke test: FAILED, no alert within 150 s; see $work/logs" >&2
   status=1
