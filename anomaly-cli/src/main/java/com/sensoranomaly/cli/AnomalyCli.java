@@ -4,6 +4,7 @@ import com.sensoranomaly.cli.alerts.AlertsCommand;
 import com.sensoranomaly.cli.bench.BenchCommand;
 import com.sensoranomaly.cli.demo.DemoCommand;
 import com.sensoranomaly.cli.evaluate.EvaluateCommand;
+import com.sensoranomaly.cli.forward.ForwardCommand;
 import com.sensoranomaly.cli.replay.ReplayCommand;
 import com.sensoranomaly.cli.simulate.SimulateCommand;
 import com.sensoranomaly.trainer.TrainCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "sensor-anomaly 0.1.0",
         description = "Streaming anomaly detection for industrial sensors: train models, run the job locally, feed and watch topics.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class, ForwardCommand.class, BenchCommand.class})
 public final class AnomalyCli implements Runnable {
 
     @CommandLine.Spec

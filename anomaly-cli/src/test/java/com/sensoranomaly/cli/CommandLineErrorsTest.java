@@ -33,7 +33,14 @@ class CommandLineErrorsTest {
     void shouldListTheCommandsInHelp() {
         Run r = run("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("demo", "train", "evaluate", "simulate", "replay", "alerts", "bench");
+        assertThat(r.out()).contains("demo", "train", "evaluate", "simulate", "replay", "alerts", "forward", "bench");
+    }
+
+    @Test
+    void shouldRejectAForwardTargetThatIsNotHttpAsUsage() {
+        Run r = run("forward", "--alertmanager", "ftp://alertmanager:9093");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("forward: --alertmanager must be an http:// or https:// URL: ftp://alertmanager:9093");
     }
 
     @Test

@@ -1,0 +1,123 @@
+package com.sensoranomaly.cli.forward;
+
+import com.sensoranomaly.cli.kafka.KafkaOptions;
+import com.sensoranomaly.job.config.JobConfig;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code forward}: committed alerts from Kafka to Prometheus Alertmanager, at least once. */
+@Command(name = "forward", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Forward alerts from the alerts topic (read_committed) to Prometheus Alertmanager, at least once:",
+                "offsets are committed after Alertmanager accepted the alerts; outages are retried with backoff.",
+                "Run several with the same --group to share the partitions."})
+public final class ForwardCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--alertmanager", required = true, paramLabel = "URL", description = "Alertmanager base URL, e.g. http://alertmanager:9093")
+    URI alertmanager;
+
+    @Option(names = "--topic", description = "alerts topic [default: ${DEFAULT-VALUE}]")
+    String topic = "anomaly-alerts";
+
+    @Option(names = "--group", description = "consumer group: its committed offsets say what was forwarded [default: ${DEFAULT-VALUE}]")
+    String group = "anomaly-alert-forwarder";
+
+    @Option(names = "--firing-ttl", description = "how long after its event time a FIRING alert stays active without its RESOLVED, e.g. 24h [default: ${DEFAULT-VALUE}]")
+    String firingTtl = "24h";
+
+    @Option(names = "--label", paramLabel = "NAME=VALUE", description = "an extra label on every forwarded alert, e.g. env=prod (repeatable)")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--header", paramLabel = "NAME=VALUE", description = "an HTTP header on every request, e.g. Authorization='Bearer ...' (repeatable)")
+    Map<String, String> headers = new LinkedHashMap<>();
+
+    @Option(names = "--max-backoff", description = "longest wait between retries, e.g. 60s [default: ${DEFAULT-VALUE}]")
+    String maxBackoff = "60s";
+
+    @Option(names = "--max", description = "stop after forwarding this many alerts")
+    long max;
+
+    @Option(names = "--timeout", description = "stop after this many seconds without a new alert")
+    long timeoutSeconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Duration ttl = duration("--firing-ttl", firingTtl);
+        Duration backoff = duration("--max-backoff", maxBackoff);
+        String scheme = alertmanager.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--alertmanager must be an http:// or https:// URL: " + alertmanager);
+        }
+        for (String name : labels.keySet()) {
+            if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--label name '" + name + "' is not a valid Alertmanager label name");
+            }
+        }
+        Properties props = kafka.clientProperties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                main.join(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        AlertForwarder forwarder;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            forwarder = new AlertForwarder(consumer, alertmanager, headers, ttl, labels, backoff, err);
+            err.println("forward: " + topic + " -> " + alertmanager + " (group " + group + ")");
+            err.flush();
+            forwarder.run(stop::get, max, timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : null);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running already.
+            }
+        }
+        err.println("forward: " + forwarder.forwarded() + " alert(s) forwarded, " + forwarder.retries() + " retried request(s)"
+                + (forwarder.rejected() > 0 ? ", " + forwarder.rejected() + " refused by Alertmanager" : "")
+                + (forwarder.undecodable() > 0 ? ", " + forwarder.undecodable() + " undecodable record(s) skipped" : ""));
+        return forwarder.rejected() > 0 || (max > 0 && forwarder.forwarded() < max) ? 1 : 0;
+    }
+
+    private Duration duration(String option, String text) {
+        try {
+            return JobConfig.parseDuration(option, text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}
