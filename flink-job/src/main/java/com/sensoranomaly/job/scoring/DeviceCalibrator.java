@@ -40,6 +40,8 @@ public final class DeviceCalibrator implements Serializable {
     private final double[] trainingStd;
     private final int features;
     private final int window;
+    private final String modelVersion;
+    private final int featureLayout;
 
     public DeviceCalibrator(Calibration mode, int events, double thresholdScale, AnomalyModel model) {
         this.mode = mode;
@@ -50,6 +52,8 @@ public final class DeviceCalibrator implements Serializable {
         this.trainingStd = model.featureStats().std();
         this.features = model.features().size();
         this.window = model.window();
+        this.modelVersion = model.version();
+        this.featureLayout = model.features().hashCode();
     }
 
     public boolean enabled() {
@@ -58,6 +62,8 @@ public final class DeviceCalibrator implements Serializable {
 
     public DeviceState newState() {
         DeviceState s = new DeviceState();
+        s.modelVersion = modelVersion;
+        s.featureLayout = featureLayout;
         s.window = DeviceWindow.empty(window, features);
         if (mode == Calibration.BASELINE) {
             s.baselineSum = new double[features];
@@ -85,26 +91,79 @@ public final class DeviceCalibrator implements Serializable {
         }
         s.baselineCount++;
         if (s.baselineCount >= events / 2) {
-            s.offset = new double[features];
+            // A feature never or once observed keeps the training distribution (offset 0, gain 1).
+            double[] mean = trainingMean.clone();
+            double[] spread = trainingStd.clone();
             for (int j = 0; j < features; j++) {
-                s.offset[j] = s.baselineSeen[j] == 0 ? 0 : s.baselineSum[j] / s.baselineSeen[j] - trainingMean[j];
-            }
-            s.gain = new double[features];
-            for (int j = 0; j < features; j++) {
-                if (s.baselineSeen[j] < 2) {
-                    s.gain[j] = 1;
-                    continue;
+                if (s.baselineSeen[j] > 0) {
+                    mean[j] = s.baselineSum[j] / s.baselineSeen[j];
                 }
-                double m = s.baselineSum[j] / s.baselineSeen[j];
-                double sd = Math.sqrt(Math.max(0, s.baselineSq[j] / s.baselineSeen[j] - m * m));
-                s.gain[j] = trainingStd[j] / Math.max(sd, MIN_SPREAD * trainingStd[j]);
+                if (s.baselineSeen[j] >= 2) {
+                    double sd = Math.sqrt(Math.max(0, s.baselineSq[j] / s.baselineSeen[j] - mean[j] * mean[j]));
+                    spread[j] = Math.max(sd, MIN_SPREAD * trainingStd[j]);
+                }
             }
+            setMapping(s, mean, spread);
             s.baselineSum = null;
             s.baselineSeen = null;
             s.baselineSq = null;
             s.window = s.window.restarted();
             s.calibrationScores = new double[events - events / 2];
         }
+    }
+
+    /** The mapping of a device whose sensors have these raw means and spreads onto this model's training data. */
+    private void setMapping(DeviceState s, double[] mean, double[] spread) {
+        s.deviceMean = mean;
+        s.deviceStd = spread;
+        s.offset = new double[features];
+        s.gain = new double[features];
+        for (int j = 0; j < features; j++) {
+            s.offset[j] = mean[j] - trainingMean[j];
+            s.gain[j] = trainingStd[j] / spread[j];
+        }
+    }
+
+    /** Whether the state was built for another model (restored from a savepoint taken before a model upgrade). */
+    public boolean builtForAnotherModel(DeviceState s) {
+        return !modelVersion.equals(s.modelVersion);
+    }
+
+    /**
+     * A device's state carried over to this model. What describes the device itself carries over when the
+     * features are the same: its newest event time (the ordering rule), its smoothed sensor levels and its
+     * baseline (mean and spread, re-mapped onto this model's training data). What depends on the model starts
+     * afresh: the window (this model's size) and the threshold calibration, bridged meanwhile by the old
+     * threshold's ratio to the global one. With other features, only the event time carries over.
+     */
+    public DeviceState migrate(DeviceState old) {
+        DeviceState s = newState();
+        s.window.lastEventTime = old.window == null ? Long.MIN_VALUE : old.window.lastEventTime;
+        if (old.featureLayout != featureLayout || old.window == null || old.window.lastRaw == null
+                || old.window.lastRaw.length != features) {
+            return s;
+        }
+        if (old.window.smoothed != null) {
+            s.window.smoothed = old.window.smoothed.clone();
+            s.window.smoothedAt = old.window.smoothedAt.clone();
+        }
+        s.thresholdRatio = old.thresholdRatio;
+        if (mode == Calibration.BASELINE && old.deviceMean != null) {
+            setMapping(s, old.deviceMean, old.deviceStd);
+            s.baselineSum = null;
+            s.baselineSeen = null;
+            s.baselineSq = null;
+            s.calibrationScores = new double[events - events / 2];
+        }
+        return s;
+    }
+
+    /** The threshold in force for a device: its own, else the bridged one after a model change, else the global one. */
+    public double thresholdFor(DeviceState s, double globalThreshold) {
+        if (!Double.isNaN(s.threshold)) {
+            return s.threshold;
+        }
+        return Double.isNaN(s.thresholdRatio) ? globalThreshold : globalThreshold * s.thresholdRatio;
     }
 
     /** Maps a raw reading onto the training distribution with the device's calibration, if any, in place. */

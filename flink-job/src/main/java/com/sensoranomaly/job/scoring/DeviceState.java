@@ -24,6 +24,18 @@ public class DeviceState {
     public int calibrationCount;
     /** The device's own threshold; NaN while it still uses the global one. */
     public double threshold = Double.NaN;
+    /**
+     * The device's threshold as a multiple of the global one when it was set (NaN: never set). After a model
+     * change it bridges the recalibration: the new model's global threshold times this ratio.
+     */
+    public double thresholdRatio = Double.NaN;
+    /** Per feature: the device's own mean and (floored) spread of raw values, from baseline calibration (null: none). */
+    public double[] deviceMean;
+    public double[] deviceStd;
+    /** Content version of the model this state was built for (null: state written before versions were kept). */
+    public String modelVersion;
+    /** Hash of that model's feature list: calibration carries over to a new model only if the features are the same. */
+    public int featureLayout;
 
     public DeviceState() {}
 }

@@ -58,6 +58,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
     private transient Counter imputedValues;
     private transient Counter late;
     private transient Counter outOfOrder;
+    private transient Counter migrated;
     private transient Histogram scores;
     private transient Histogram scoringNanos;
     private transient volatile long lastEventTime = Long.MIN_VALUE;
@@ -98,6 +99,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         notScored = g.counter("readingsNotScored");
         imputedValues = g.counter("imputedValues");
         late = g.counter("lateReadings");
+        migrated = g.counter("devicesMigrated");
         outOfOrder = getRuntimeContext().getMetricGroup().addGroup("ingest").addGroup("deadLetters")
                 .counter(DeadLetterReason.OUT_OF_ORDER.metricName());
         scores = g.histogram("score", new DescriptiveStatisticsHistogram(1000));
@@ -111,6 +113,10 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         DeviceState s = state.value();
         if (s == null) {
             s = calibrator.newState();
+        } else if (calibrator.builtForAnotherModel(s)) {
+            // Restored from a savepoint taken with another model (an upgrade): carry over what describes the device.
+            s = calibrator.migrate(s);
+            migrated.inc();
         }
         if (r.eventTime <= s.window.lastEventTime) {
             outOfOrder.inc();
@@ -152,7 +158,11 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         }
         calibrator.correct(s, raw);
         Scored sc = scorer.score(s.window, raw, r.eventTime);
+        boolean hadThreshold = !Double.isNaN(s.threshold);
         calibrator.observeScore(s, sc.score());
+        if (!hadThreshold && !Double.isNaN(s.threshold)) {
+            s.thresholdRatio = s.threshold / globalThreshold;
+        }
         state.update(s);
 
         double[] expected = sc.expected();
@@ -165,7 +175,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
             }
         }
         result.score = sc.score();
-        result.threshold = Double.isNaN(s.threshold) ? globalThreshold : s.threshold;
+        result.threshold = calibrator.thresholdFor(s, globalThreshold);
         result.calibrating = calibrator.calibrating(s);
         result.expected = expected;
         result.featureErrors = sc.featureErrors();

@@ -4,7 +4,10 @@ import com.sensoranomaly.job.TestModels;
 import com.sensoranomaly.job.config.JobConfig.Calibration;
 import com.sensoranomaly.job.ingest.Reading;
 import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.Autoencoder;
+import com.sensoranomaly.model.DenseLayer;
 import com.sensoranomaly.model.Imputation;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -32,7 +35,7 @@ class ScoringFunctionHarnessTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, Reading, ScoredReading> harness(
             AnomalyModel m, Calibration mode, int events, OperatorSubtaskState restoreFrom) throws Exception {
         ScoringFunction f = new ScoringFunction(m, Imputation.DEFAULT, new DeviceCalibrator(mode, events, 1.0, m),
-                TestModels.THRESHOLD, Duration.ofHours(1));
+                m.threshold(), Duration.ofHours(1));
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), Reading::getDeviceId, Types.STRING);
         if (restoreFrom != null) {
             h.initializeState(restoreFrom);
@@ -149,6 +152,67 @@ class ScoringFunctionHarnessTest {
             List<ScoredReading> out = h.extractOutputValues();
             // Spread floored at 5 % of training (0.005): a 0.01 change maps to 0.2 training units, score 0.2² / 4.
             assertThat(out.get(20).score).isCloseTo(0.01, within(1e-9));
+        }
+    }
+
+    /** The correlated pair over a window of two readings, as another model version with another threshold. */
+    private static AnomalyModel pairOverTwoReadings(String version, List<String> features, double threshold) {
+        AnomalyModel m = TestModels.correlatedPair();
+        // input [a0, b0, a1, b1] -> [mean0, mean1] -> [mean0, mean0, mean1, mean1]; W is nIn rows of nOut
+        double[] w1 = {0.5, 0, 0.5, 0, 0, 0.5, 0, 0.5};
+        double[] w2 = {1, 1, 0, 0, 0, 0, 1, 1};
+        Autoencoder net = new Autoencoder(List.of(
+                new DenseLayer(4, 2, w1, new double[2], Activation.IDENTITY),
+                new DenseLayer(2, 4, w2, new double[4], Activation.IDENTITY)));
+        return new AnomalyModel(version, features, 2, m.scaler(), m.featureStats(), net, threshold, m.thresholdQuantile(),
+                m.errorStats(), m.featureErrorMean());
+    }
+
+    /** Calibrates device d on model m (baseline from 2 readings, threshold from 2) and returns the snapshot. */
+    private static OperatorSubtaskState calibratedOn(AnomalyModel m) throws Exception {
+        try (var h = harness(m, Calibration.BASELINE, 4, null)) {
+            h.processElement(reading("d", 1000, 1.0, 1.0), 1000);
+            h.processElement(reading("d", 2000, 1.2, 1.2), 2000); // baseline: mean 1.1, spread 0.1 = training spread
+            h.processElement(reading("d", 3000, 1.1, 1.2), 3000); // mapped to (1.0, 1.1): score 0.0025
+            h.processElement(reading("d", 4000, 1.2, 1.1), 4000);
+            ScoredReading last = h.extractOutputValues().get(3);
+            assertThat(last.calibrating).isFalse();
+            assertThat(last.threshold).as("device threshold, a quarter of the global 0.01").isCloseTo(0.0025, within(1e-12));
+            return h.snapshot(1, 5000);
+        }
+    }
+
+    @Test
+    void shouldCarryTheDevicesBaselineOverToAnUpgradedModelAndBridgeItsThresholdUntilRecalibrated() throws Exception {
+        OperatorSubtaskState savepoint = calibratedOn(model);
+        AnomalyModel upgraded = pairOverTwoReadings("pair-w2", List.of("a", "b"), 0.04);
+        try (var h = harness(upgraded, Calibration.BASELINE, 4, savepoint)) {
+            h.processElement(reading("d", 4000, 1.1, 1.1), 4000); // not newer than the device's newest: still refused
+            h.processElement(reading("d", 5000, 1.1, 1.1), 5000); // the new model's window of two fills
+            h.processElement(reading("d", 6000, 1.1, 1.3), 6000);
+            assertThat(h.getSideOutput(ScoringFunction.DEAD_LETTERS)).hasSize(1);
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out).hasSize(2);
+            assertThat(out.get(0).score).as("window filling").isNaN();
+            ScoredReading r = out.get(1);
+            // The baseline carried over (no new estimation): mapped (1.0, 1.0) then (1.0, 1.2); the newest pair
+            // scores (0.2 / 2)², the older 0: mean over the window's four entries 0.005.
+            assertThat(r.score).isCloseTo(0.005, within(1e-12));
+            assertThat(r.calibrating).as("the threshold recalibrates on the new model").isTrue();
+            assertThat(r.threshold).as("meanwhile the old ratio (1/4) of the new global threshold").isCloseTo(0.01, within(1e-12));
+        }
+    }
+
+    @Test
+    void shouldStartADeviceAfreshWhenTheUpgradedModelHasOtherFeatures() throws Exception {
+        OperatorSubtaskState savepoint = calibratedOn(model);
+        AnomalyModel other = pairOverTwoReadings("xy-w2", List.of("x", "y"), 0.04);
+        try (var h = harness(other, Calibration.BASELINE, 4, savepoint)) {
+            h.processElement(reading("d", 5000, 1.1, 1.1), 5000);
+            ScoredReading r = h.extractOutputValues().get(0);
+            assertThat(r.calibrating).isTrue();
+            assertThat(r.score).as("estimating the baseline again: not scored").isNaN();
+            assertThat(r.threshold).as("the new model's global threshold").isEqualTo(0.04);
         }
     }
 }
