@@ -3,7 +3,8 @@
 # assembled from Maven Central artifacts: no flink-dist, no Docker.
 #
 #   deploy/standalone/cluster.sh start            assemble lib/ dirs (first time), start broker, JobManager, TaskManager
-#   deploy/standalone/cluster.sh submit ARGS...   flink run -d the job jar with ARGS (job settings, see --help of the job)
+#   deploy/standalone/cluster.sh submit ARGS...   flink run -d the job jar with ARGS (job settings, see --help of the job);
+#                                                 SAVEPOINT=PATH restores the job from that savepoint
 #   deploy/standalone/cluster.sh status           processes, Flink REST overview, running jobs
 #   deploy/standalone/cluster.sh kill-taskmanager kill -9 the TaskManager (fault injection), then start a new one
 #   deploy/standalone/cluster.sh kill-kafka       kill -9 the Kafka broker (fault injection), then restart it on its data
@@ -154,8 +155,10 @@ case "${1:-}" in
   submit)
     shift
     jar=$(job_jar)
+    restore=()
+    [ -n "${SAVEPOINT:-}" ] && restore=(-s "$SAVEPOINT")
     FLINK_CONF_DIR="$CONF" java $JAVA17_OPENS -Dlog4j.configurationFile="$CONF/log4j.properties" -Dlog.file="$LOGS/client.log" -cp "$FLINK_LIB/*" \
-      org.apache.flink.client.cli.CliFrontend run -d -m "127.0.0.1:$FLINK_REST_PORT" \
+      org.apache.flink.client.cli.CliFrontend run -d -m "127.0.0.1:$FLINK_REST_PORT" "${restore[@]}" \
       -c com.sensoranomaly.job.AnomalyDetectionJob "$jar" "$@"
     ;;
   kill-taskmanager)
@@ -183,6 +186,6 @@ case "${1:-}" in
     stop_one kafka
     ;;
   *)
-    sed -n '2,13p' "$0"; exit 2
+    sed -n '2,14p' "$0"; exit 2
     ;;
 esac
