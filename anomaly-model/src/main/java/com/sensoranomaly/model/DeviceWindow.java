@@ -5,7 +5,7 @@ package com.sensoranomaly.model;
  * which entries were observed), the last observed raw value of each feature and when it was seen.
  *
  * <p>A plain mutable POJO on purpose: the streaming job keeps one per device in keyed state and Flink's
- * POJO serializer stores it compactly (about 300 bytes for 8 features and W = 1).
+ * POJO serializer stores it compactly (about 220 bytes for 8 features and W = 1).
  */
 public class DeviceWindow {
     /** W × F scaled values, oldest reading first. */
@@ -20,9 +20,12 @@ public class DeviceWindow {
     public long[] lastSeen;
     /** Event time of the newest reading taken in. */
     public long lastEventTime = Long.MIN_VALUE;
-    /** Per feature: the exponentially smoothed raw value (NaN before the first observation); see {@link Smoothing}. */
+    /**
+     * Per feature: the exponentially smoothed raw value (NaN before the first observation); see {@link Smoothing}.
+     * Null unless the model smooths, so unsmoothed devices do not pay for it in state.
+     */
     public double[] smoothed;
-    /** Per feature: event time of the observation last taken into {@link #smoothed}. */
+    /** Per feature: event time of the observation last taken into {@link #smoothed} (null with it). */
     public long[] smoothedAt;
 
     public DeviceWindow() {}
@@ -35,10 +38,6 @@ public class DeviceWindow {
         w.lastSeen = new long[features];
         java.util.Arrays.fill(w.lastRaw, Double.NaN);
         java.util.Arrays.fill(w.lastSeen, Long.MIN_VALUE);
-        w.smoothed = new double[features];
-        w.smoothedAt = new long[features];
-        java.util.Arrays.fill(w.smoothed, Double.NaN);
-        java.util.Arrays.fill(w.smoothedAt, Long.MIN_VALUE);
         return w;
     }
 
@@ -49,8 +48,10 @@ public class DeviceWindow {
      */
     public DeviceWindow restarted() {
         DeviceWindow w = empty(values.length / lastRaw.length, lastRaw.length);
-        w.smoothed = smoothed.clone();
-        w.smoothedAt = smoothedAt.clone();
+        if (smoothed != null) {
+            w.smoothed = smoothed.clone();
+            w.smoothedAt = smoothedAt.clone();
+        }
         return w;
     }
 }

@@ -50,6 +50,12 @@ public final class Smoothing implements Serializable {
         if (isIdentity()) {
             return;
         }
+        if (state.smoothed == null) {
+            state.smoothed = new double[raw.length];
+            state.smoothedAt = new long[raw.length];
+            java.util.Arrays.fill(state.smoothed, Double.NaN);
+            java.util.Arrays.fill(state.smoothedAt, Long.MIN_VALUE);
+        }
         for (int j = 0; j < raw.length; j++) {
             double v = raw[j];
             if (Double.isNaN(v)) {

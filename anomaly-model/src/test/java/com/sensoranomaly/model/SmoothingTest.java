@@ -65,6 +65,7 @@ class SmoothingTest {
         double[] r = {7};
         none.apply(w, r, 1000);
         assertThat(r[0]).isEqualTo(7);
+        assertThat(w.smoothed).as("no smoothing state kept for a model that does not smooth").isNull();
         assertThat(none.applied(new double[][] {{1}, {2}}, new long[] {0, 1})).isDeepEqualTo(new double[][] {{1}, {2}});
     }
 

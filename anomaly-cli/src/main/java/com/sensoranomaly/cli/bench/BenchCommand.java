@@ -382,6 +382,7 @@ public final class BenchCommand implements Callable<Integer> {
         TypeSerializer<DeviceState> ds = TypeInformation.of(DeviceState.class).createSerializer(ec.getSerializerConfig());
         TypeSerializer<EpisodeState> es = TypeInformation.of(EpisodeState.class).createSerializer(ec.getSerializerConfig());
         DeviceState d = new DeviceState();
+        d.modelVersion = "0123456789abcdef"; // a bundle content version
         d.window = DeviceWindow.empty(window, features);
         Arrays.fill(d.window.lastRaw, 1.0);
         Arrays.fill(d.window.lastSeen, 1L);
