@@ -14,6 +14,10 @@ import com.sensoranomaly.job.ingest.SourceRecord;
 import com.sensoranomaly.job.output.AvroKafkaSerializer;
 import com.sensoranomaly.job.output.DeadLetterEvent;
 import com.sensoranomaly.job.output.Encoders;
+import com.sensoranomaly.job.rollout.ModelSwitch;
+import com.sensoranomaly.job.rollout.ModelUpdateDeserializer;
+import com.sensoranomaly.job.rollout.ModelUpdateRequest;
+import com.sensoranomaly.job.rollout.ModelUpdateValidator;
 import com.sensoranomaly.job.scoring.BundleLoader;
 import com.sensoranomaly.job.scoring.DeviceCalibrator;
 import com.sensoranomaly.job.scoring.ScoredReading;
@@ -22,6 +26,7 @@ import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Reconstructor;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -43,7 +48,9 @@ import java.util.function.Consumer;
  * <pre>
  *  readings topic ─► decode+validate ─┬─► keyBy(device) ─► score ─► episodes (k-of-n) ─┬─► alerts topic
  *   (SensorReading)   (ingest)        │                 (scoring)   (detection)      └─► scores topic (optional)
- *                                     └─► dead-letter topic ◄── out-of-order readings
+ *                                     │                    ▲ broadcast
+ *  model-updates topic ─► check bundle ───────────────────┘ (rollout, optional)
+ *                                     └─► dead-letter topic ◄── out-of-order readings, rejected model updates
  * </pre>
  *
  * Submit with {@code flink run -c com.sensoranomaly.job.AnomalyDetectionJob flink-job-*-job.jar --bootstrap.servers ...
@@ -76,7 +83,8 @@ public final class AnomalyDetectionJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
-        buildPipeline(env, config, model, kafkaSource(config, model), kafkaOutputs(config));
+        buildPipeline(env, config, model, kafkaSource(config, model), modelUpdatesSource(config), kafkaOutputs(config),
+                Reconstructor.PLAIN_JAVA);
         env.execute("anomaly-detection (model " + model.version() + ")");
     }
 
@@ -99,6 +107,15 @@ public final class AnomalyDetectionJob {
     /** As above, with another forward-pass engine (benchmarks compare engines on the same job). */
     public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
                                      Source<SourceRecord, ?, ?> source, Outputs outputs, Reconstructor.Factory engine) {
+        buildPipeline(env, config, model, source, null, outputs, engine);
+    }
+
+    /**
+     * As above, with a source of model updates (null: none): the model can then be switched without a restart.
+     */
+    public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
+                                     Source<SourceRecord, ?, ?> source, Source<ModelUpdateRequest, ?, ?> modelUpdates,
+                                     Outputs outputs, Reconstructor.Factory engine) {
         WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
                 .<SourceRecord>forBoundedOutOfOrderness(config.watermarkOutOfOrderness())
                 .withIdleness(config.watermarkIdleness())
@@ -110,9 +127,21 @@ public final class AnomalyDetectionJob {
                 .process(new DeadLetterSplitter())
                 .uid("split-dead-letters").name("split dead letters");
 
+        // Model updates are checked once (one subtask), then broadcast to every scoring subtask. Without an updates
+        // topic the broadcast input is empty and finishes at once.
+        // (fromData of an empty collection fails in Flink 2.2: one placeholder, filtered out.)
+        SingleOutputStreamOperator<ModelSwitch> switches = (modelUpdates == null
+                ? env.fromData(TypeInformation.of(ModelUpdateRequest.class), new ModelUpdateRequest()).uid("no-model-updates")
+                        .setParallelism(1).filter(none -> false).uid("no-model-updates-filter").name("no model updates")
+                : env.fromSource(modelUpdates, WatermarkStrategy.noWatermarks(), "model updates").uid("model-updates-source"))
+                .setParallelism(1)
+                .process(new ModelUpdateValidator(model.features())).setParallelism(1)
+                .uid("check-model-updates").name("check model updates");
+
         double threshold = config.thresholdOverride().orElse(model.threshold() * config.thresholdScale());
         SingleOutputStreamOperator<ScoredReading> scored = readings
                 .keyBy(Reading::getDeviceId)
+                .connect(switches.broadcast(ScoringFunction.MODEL))
                 .process(new ScoringFunction(model, config.imputation(),
                         new DeviceCalibrator(config.calibration(), config.calibrationEvents(), config.thresholdScale(), model),
                         threshold, config.deviceIdleTimeout(), engine))
@@ -127,7 +156,8 @@ public final class AnomalyDetectionJob {
 
         outputs.alerts().accept(alerts);
         outputs.deadLetters().accept(readings.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
-                .union(scored.getSideOutput(ScoringFunction.DEAD_LETTERS)));
+                .union(scored.getSideOutput(ScoringFunction.DEAD_LETTERS),
+                        switches.getSideOutput(ModelUpdateValidator.DEAD_LETTERS)));
         if (config.scoresTopic().isPresent()) {
             outputs.scores().accept(alerts.getSideOutput(EpisodeDetector.SCORES));
         }
@@ -155,6 +185,25 @@ public final class AnomalyDetectionJob {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /** The control topic of model updates, if configured: read from its newest record on a fresh start. */
+    public static KafkaSource<ModelUpdateRequest> modelUpdatesSource(JobConfig config) {
+        if (config.modelUpdatesTopic().isEmpty()) {
+            return null;
+        }
+        Properties props = config.kafkaProperties();
+        props.putIfAbsent("isolation.level", "read_committed");
+        return KafkaSource.<ModelUpdateRequest>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.modelUpdatesTopic().get())
+                .setGroupId(config.groupId() + "-model-updates")
+                // The submitted --bundle is the model at (re)submission; only later updates apply. After a failure
+                // the checkpointed offsets and the broadcast state carry the switches already made.
+                .setStartingOffsets(OffsetsInitializer.latest())
+                .setProperties(props)
+                .setDeserializer(new ModelUpdateDeserializer())
+                .build();
     }
 
     /** The production outputs: three Kafka sinks sharing the delivery guarantee. */

@@ -67,6 +67,10 @@ public final class AvroContracts {
         return AnomalyScore.getDecoder().decode(bytes);
     }
 
+    public static ModelUpdate modelUpdate(byte[] bytes) throws IOException {
+        return ModelUpdate.getDecoder().decode(bytes);
+    }
+
     /** Single-object encoding of any contract record. */
     public static byte[] encode(SpecificRecordBase record) {
         try {

@@ -50,6 +50,7 @@ public final class JobConfig implements Serializable {
         setting("topic.alerts", "anomaly-alerts", "topic the AnomalyAlert records go to");
         setting("topic.dead-letters", "sensor-readings-dlq", "topic of DeadLetter records (unusable input, with the reason)");
         setting("topic.scores", "", "optional topic of one AnomalyScore per reading (empty: off)");
+        setting("topic.model-updates", "", "optional control topic of ModelUpdate records: switch models without a restart (empty: off)");
         setting("group.id", "anomaly-detector", "consumer group of the readings source");
         setting("start.from", "committed", "committed (the group's offsets, else earliest) | earliest | latest");
         setting("source.stop-at-latest", "false", "true: read up to the offsets that are latest at start, then finish (backfills, evaluation)");
@@ -230,6 +231,7 @@ public final class JobConfig implements Serializable {
     public String alertsTopic() { return get("topic.alerts"); }
     public String deadLetterTopic() { return get("topic.dead-letters"); }
     public Optional<String> scoresTopic() { return optional("topic.scores"); }
+    public Optional<String> modelUpdatesTopic() { return optional("topic.model-updates"); }
     public String groupId() { return get("group.id"); }
     public StartFrom startFrom() { return enumValue("start.from", StartFrom.class); }
     public boolean stopAtLatest() { return booleanValue("source.stop-at-latest"); }

@@ -73,7 +73,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         if (r.isScored()) {
             EpisodeRule.Transition t = rule.apply(s, r.eventTime, r.score, r.threshold);
             if (t == EpisodeRule.Transition.OPENED) {
-                s.alertId = alertId(r.deviceId, s.episodeStart, model.version());
+                s.alertId = alertId(r.deviceId, s.episodeStart, versionOf(r));
                 s.severity = severity(rule.mean(s) / r.threshold);
                 firing.inc();
                 out.collect(alert(AlertEvent.FIRING, s, r, ctx.timerService().currentProcessingTime()));
@@ -93,7 +93,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
             e.exceeds = r.isScored() && r.exceeds();
             e.inEpisode = s.open;
             e.imputed = Long.bitCount(r.imputedMask);
-            e.modelVersion = model.version();
+            e.modelVersion = versionOf(r);
             ctx.output(SCORES, e);
         }
     }
@@ -142,6 +142,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
     private AlertEvent alert(String status, EpisodeState s, ScoredReading r, long now) {
         AlertEvent a = new AlertEvent();
         fillEpisode(a, status, s, r.deviceId, now);
+        a.modelVersion = versionOf(r);
         a.eventTime = r.eventTime;
         a.episodeEnd = AlertEvent.RESOLVED.equals(status) ? r.eventTime : Long.MIN_VALUE;
         a.score = r.score;
@@ -173,6 +174,11 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         a.episodeEvents = s.episodeEvents;
         a.episodePeak = s.peakScore;
         a.modelVersion = model.version();
+    }
+
+    /** The model that scored the reading (it may have switched since the job started). */
+    private String versionOf(ScoredReading r) {
+        return r.modelVersion != null ? r.modelVersion : model.version();
     }
 
     /** Ranks features by their error relative to their normal error, so a usually noisy sensor does not always top the list. */

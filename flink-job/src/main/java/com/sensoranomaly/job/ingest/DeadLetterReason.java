@@ -11,7 +11,9 @@ public enum DeadLetterReason {
     /** None of the model's features has a usable value: nothing to score. */
     NO_KNOWN_MEASUREMENTS,
     /** Older than (or as old as) the device's newest reading: the model's window must stay in time order. */
-    OUT_OF_ORDER;
+    OUT_OF_ORDER,
+    /** A model update (control topic) the job could not apply: undecodable, bundle unreadable or changed, other features. */
+    MODEL_UPDATE_REJECTED;
 
     public String metricName() {
         return name().toLowerCase(java.util.Locale.ROOT);

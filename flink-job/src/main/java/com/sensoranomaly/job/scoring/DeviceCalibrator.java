@@ -56,6 +56,11 @@ public final class DeviceCalibrator implements Serializable {
         this.featureLayout = model.features().hashCode();
     }
 
+    /** The same calibration settings for another model. */
+    public DeviceCalibrator forModel(AnomalyModel other) {
+        return new DeviceCalibrator(mode, events, scale, other);
+    }
+
     public boolean enabled() {
         return mode != Calibration.NONE;
     }

@@ -20,6 +20,8 @@ public class ScoredReading {
     /** True while the device is still calibrating (it uses the global threshold meanwhile). */
     public boolean calibrating;
     public Map<String, String> labels;
+    /** Content version of the model that scored this reading. */
+    public String modelVersion;
 
     public ScoredReading() {}
 

@@ -4,6 +4,7 @@ import com.sensoranomaly.job.ingest.DeadLetterReason;
 import com.sensoranomaly.job.ingest.Reading;
 import com.sensoranomaly.job.output.DeadLetterEvent;
 import com.sensoranomaly.job.output.Encoders;
+import com.sensoranomaly.job.rollout.ModelSwitch;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ReadingScorer;
@@ -19,9 +20,13 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -38,21 +43,44 @@ import java.time.Duration;
  *
  * <p>State of a device that sends nothing for {@code idleTimeout} expires (processing-time TTL).
  */
-public final class ScoringFunction extends KeyedProcessFunction<String, Reading, ScoredReading> {
+public final class ScoringFunction extends KeyedBroadcastProcessFunction<String, Reading, ModelSwitch, ScoredReading> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringFunction.class);
 
     public static final OutputTag<DeadLetterEvent> DEAD_LETTERS = new OutputTag<>("out-of-order") {};
 
-    private final AnomalyModel model;
+    /** Broadcast state: the bundle and version every subtask should score with, once a model update arrived. */
+    public static final MapStateDescriptor<String, String> MODEL = new MapStateDescriptor<>("model", Types.STRING, Types.STRING);
+    private static final String BUNDLE = "bundle";
+    private static final String VERSION = "version";
+    /** A subtask that could not load the wanted bundle tries again after this long (the update stays wanted). */
+    private static final long RETRY_MS = 30_000;
+
+    private final AnomalyModel submitted;
     private final Imputation imputation;
-    private final DeviceCalibrator calibrator;
-    private final double globalThreshold;
+    private final DeviceCalibrator submittedCalibrator;
+    /** The configured global threshold as a multiple of the submitted model's; a switched-to model keeps the multiple. */
+    private final double thresholdFactor;
     private final Duration idleTimeout;
     private final Reconstructor.Factory engine;
-    private final Smoothing smoothing;
+
+    // The model in use; a model switch replaces all five together.
+    private transient AnomalyModel model;
+    private transient ReadingScorer scorer;
+    private transient Smoothing smoothing;
+    private transient DeviceCalibrator calibrator;
+    private transient double globalThreshold;
+    /** Version the broadcast state asks for (null: the submitted model), and when a failed load may be retried. */
+    private transient String wanted;
+    private transient String wantedBundle;
+    private transient boolean wantedChecked;
+    private transient long retryAt;
 
     private transient ValueState<DeviceState> state;
-    private transient ReadingScorer scorer;
+    private transient MetricGroup metrics;
+    private transient java.util.Set<String> versionGauges;
+    private transient Counter switches;
+    private transient Counter switchFailures;
     private transient Counter scored;
     private transient Counter notScored;
     private transient Counter imputedValues;
@@ -73,12 +101,11 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
     public ScoringFunction(AnomalyModel model, Imputation imputation, DeviceCalibrator calibrator,
                            double globalThreshold, Duration idleTimeout, Reconstructor.Factory engine) {
         this.engine = engine;
-        this.model = model;
+        this.submitted = model;
         this.imputation = imputation;
-        this.calibrator = calibrator;
-        this.globalThreshold = globalThreshold;
+        this.submittedCalibrator = calibrator;
+        this.thresholdFactor = globalThreshold / model.threshold();
         this.idleTimeout = idleTimeout;
-        this.smoothing = Smoothing.of(model, imputation.maxAge());
     }
 
     @Override
@@ -92,9 +119,12 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
                 .cleanupIncrementally(1, false)
                 .build());
         state = getRuntimeContext().getState(desc);
-        scorer = new ReadingScorer(model, imputation, engine.create(model));
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("scoring");
+        metrics = g;
+        versionGauges = new java.util.HashSet<>();
+        switches = g.counter("modelSwitches");
+        switchFailures = g.counter("modelSwitchFailures");
         scored = g.counter("readingsScored");
         notScored = g.counter("readingsNotScored");
         imputedValues = g.counter("imputedValues");
@@ -105,11 +135,69 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         scores = g.histogram("score", new DescriptiveStatisticsHistogram(1000));
         scoringNanos = g.histogram("scoringTimeNanos", new DescriptiveStatisticsHistogram(1000));
         g.gauge("eventTimeLagMs", () -> lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - lastEventTime);
-        g.addGroup("model", model.version()).gauge("loaded", () -> 1);
+        install(submitted);
+    }
+
+    /** Makes {@code m} the model in use. Devices move onto it lazily, at their next reading ({@link DeviceCalibrator#migrate}). */
+    private void install(AnomalyModel m) {
+        model = m;
+        scorer = new ReadingScorer(m, imputation, engine.create(m));
+        smoothing = Smoothing.of(m, imputation.maxAge());
+        calibrator = m == submitted ? submittedCalibrator : submittedCalibrator.forModel(m);
+        globalThreshold = m.threshold() * thresholdFactor;
+        String v = m.version();
+        if (versionGauges.add(v)) {
+            metrics.addGroup("model", v).gauge("loaded", () -> model.version().equals(v) ? 1 : 0);
+        }
+    }
+
+    /** Loads and installs a bundle; false (model unchanged) if it cannot be loaded or is not what was asked for. */
+    private boolean switchTo(String bundle, String version) {
+        try {
+            AnomalyModel m = BundleLoader.load(bundle);
+            if (!m.version().equals(version)) {
+                throw new IllegalStateException("its content version is " + m.version() + ", not " + version);
+            }
+            if (!m.features().equals(submitted.features())) {
+                throw new IllegalStateException("it scores other features than the readings are decoded into");
+            }
+            String from = model.version();
+            install(m);
+            switches.inc();
+            LOG.info("scoring switched from model {} to {} ({})", from, version, bundle);
+            return true;
+        } catch (RuntimeException e) {
+            switchFailures.inc();
+            retryAt = System.currentTimeMillis() + RETRY_MS;
+            LOG.warn("cannot switch to model {} from {}; scoring stays on {}: {}", version, bundle, model.version(), e.getMessage());
+            return false;
+        }
     }
 
     @Override
-    public void processElement(Reading r, Context ctx, Collector<ScoredReading> out) throws Exception {
+    public void processBroadcastElement(ModelSwitch sw, Context ctx, Collector<ScoredReading> out) throws Exception {
+        // Every subtask records the same wish (broadcast state must not diverge), even if its own load fails.
+        ctx.getBroadcastState(MODEL).put(BUNDLE, sw.bundle);
+        ctx.getBroadcastState(MODEL).put(VERSION, sw.version);
+        wanted = sw.version;
+        wantedBundle = sw.bundle;
+        wantedChecked = true;
+        if (!sw.version.equals(model.version())) {
+            switchTo(sw.bundle, sw.version);
+        }
+    }
+
+    @Override
+    public void processElement(Reading r, ReadOnlyContext ctx, Collector<ScoredReading> out) throws Exception {
+        if (!wantedChecked) {
+            // After a restore, the broadcast state says which model the job had switched to.
+            wanted = ctx.getBroadcastState(MODEL).get(VERSION);
+            wantedBundle = ctx.getBroadcastState(MODEL).get(BUNDLE);
+            wantedChecked = true;
+        }
+        if (wanted != null && !wanted.equals(model.version()) && System.currentTimeMillis() >= retryAt) {
+            switchTo(wantedBundle, wanted);
+        }
         DeviceState s = state.value();
         if (s == null) {
             s = calibrator.newState();
@@ -144,6 +232,7 @@ public final class ScoringFunction extends KeyedProcessFunction<String, Reading,
         result.eventTime = r.eventTime;
         result.values = r.values;
         result.labels = r.labels;
+        result.modelVersion = model.version();
 
         if (calibrator.estimatingBaseline(s)) {
             calibrator.observeBaseline(s, raw);

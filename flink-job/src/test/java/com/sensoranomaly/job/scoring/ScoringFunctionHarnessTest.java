@@ -4,20 +4,24 @@ import com.sensoranomaly.job.TestModels;
 import com.sensoranomaly.job.config.JobConfig.Calibration;
 import com.sensoranomaly.job.ingest.Reading;
 import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.job.rollout.ModelSwitch;
 import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Autoencoder;
 import com.sensoranomaly.model.DenseLayer;
+import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.model.Imputation;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -27,16 +31,17 @@ import static org.assertj.core.api.Assertions.within;
 class ScoringFunctionHarnessTest {
     private final AnomalyModel model = TestModels.correlatedPair();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Reading, ScoredReading> harness(Calibration mode, int events)
+    private KeyedBroadcastOperatorTestHarness<String, Reading, ModelSwitch, ScoredReading> harness(Calibration mode, int events)
             throws Exception {
         return harness(model, mode, events, null);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Reading, ScoredReading> harness(
+    private static KeyedBroadcastOperatorTestHarness<String, Reading, ModelSwitch, ScoredReading> harness(
             AnomalyModel m, Calibration mode, int events, OperatorSubtaskState restoreFrom) throws Exception {
         ScoringFunction f = new ScoringFunction(m, Imputation.DEFAULT, new DeviceCalibrator(mode, events, 1.0, m),
                 m.threshold(), Duration.ofHours(1));
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), Reading::getDeviceId, Types.STRING);
+        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f, List.of(ScoringFunction.MODEL)),
+                Reading::getDeviceId, Types.STRING, 128, 1, 0);
         if (restoreFrom != null) {
             h.initializeState(restoreFrom);
         }
@@ -213,6 +218,67 @@ class ScoringFunctionHarnessTest {
             assertThat(r.calibrating).isTrue();
             assertThat(r.score).as("estimating the baseline again: not scored").isNaN();
             assertThat(r.threshold).as("the new model's global threshold").isEqualTo(0.04);
+        }
+    }
+
+    @TempDir
+    java.nio.file.Path dir;
+
+    /** Writes a bundle of the window-2 pair model (threshold 0.04) and returns it, versioned by its content. */
+    private AnomalyModel bundleOfPairOverTwoReadings() throws Exception {
+        return ModelBundle.write(dir, pairOverTwoReadings("unversioned", List.of("a", "b"), 0.04), Map.of(), Instant.EPOCH);
+    }
+
+    @Test
+    void shouldSwitchToABroadcastModelWithoutARestartAndMoveEachDeviceOverAtItsNextReading() throws Exception {
+        AnomalyModel b = bundleOfPairOverTwoReadings();
+        try (var h = harness(model, Calibration.BASELINE, 4, null)) {
+            h.processElement(reading("d", 1000, 1.0, 1.0), 1000);
+            h.processElement(reading("d", 2000, 1.2, 1.2), 2000);
+            h.processElement(reading("d", 3000, 1.1, 1.2), 3000);
+            h.processElement(reading("d", 4000, 1.2, 1.1), 4000); // calibrated on the submitted model: threshold 0.0025
+            h.processBroadcastElement(new ModelSwitch(dir.toString(), b.version()), 4500);
+            h.processElement(reading("d", 5000, 1.1, 1.1), 5000);
+            h.processElement(reading("d", 6000, 1.1, 1.3), 6000);
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out.get(3).modelVersion).isEqualTo(model.version());
+            ScoredReading after = out.get(5);
+            assertThat(after.modelVersion).isEqualTo(b.version());
+            assertThat(after.score).as("the new model's window of two, the baseline carried over").isCloseTo(0.005, within(1e-12));
+            assertThat(after.threshold).as("old ratio 1/4 of the new global 0.04").isCloseTo(0.01, within(1e-12));
+            assertThat(h.getBroadcastState(ScoringFunction.MODEL).get("version")).isEqualTo(b.version());
+        }
+    }
+
+    @Test
+    void shouldKeepScoringWithItsModelWhenTheBundleIsNotTheVersionAskedFor() throws Exception {
+        bundleOfPairOverTwoReadings();
+        try (var h = harness(Calibration.NONE, 10)) {
+            h.processBroadcastElement(new ModelSwitch(dir.toString(), "0000000000000000"), 500);
+            h.processElement(reading("d", 1000, 1.0, 2.0), 1000);
+            ScoredReading r = h.extractOutputValues().get(0);
+            assertThat(r.modelVersion).isEqualTo(model.version());
+            assertThat(r.score).isCloseTo(0.25, within(1e-12));
+        }
+    }
+
+    @Test
+    void shouldComeBackOnTheSwitchedToModelAfterARestore() throws Exception {
+        AnomalyModel b = bundleOfPairOverTwoReadings();
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(model, Calibration.NONE, 10, null)) {
+            h.processBroadcastElement(new ModelSwitch(dir.toString(), b.version()), 500);
+            h.processElement(reading("d", 1000, 1.0, 1.0), 1000);
+            checkpoint = h.snapshot(1, 1500);
+        }
+        // The job restarts with the model it was submitted with; the broadcast state says which one it had switched to.
+        try (var h = harness(model, Calibration.NONE, 10, checkpoint)) {
+            h.processElement(reading("d", 2000, 1.0, 2.0), 2000);
+            ScoredReading r = h.extractOutputValues().get(0);
+            assertThat(r.modelVersion).isEqualTo(b.version());
+            // The device's window survived the restore: (1, 1), (1, 2); the newest pair is off its mean by 1/2 in
+            // both entries, (1/2)² twice over four entries: 0.125.
+            assertThat(r.score).isCloseTo(0.125, within(1e-12));
         }
     }
 }
