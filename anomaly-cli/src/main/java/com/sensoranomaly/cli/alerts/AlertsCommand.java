@@ -1,5 +1,6 @@
 package com.sensoranomaly.cli.alerts;
 
+import com.sensoranomaly.cli.StopOnSignal;
 import com.sensoranomaly.cli.kafka.KafkaOptions;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AvroContracts;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code alerts}: tails the alerts topic as on-call sees it (committed alerts only). */
 @Command(name = "alerts", mixinStandardHelpOptions = true, sortOptions = false,
@@ -57,23 +57,13 @@ public final class AlertsCommand implements Callable<Integer> {
         props.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "anomaly-alerts-tail-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         props.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                main.join(3000);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
         long seen = 0;
         long undecodable = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(3));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long lastAlert = System.currentTimeMillis();
-            while (!stop.get()) {
+            while (!stop.requested()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     try {
                         AnomalyAlert a = AvroContracts.alert(r.value());
@@ -86,7 +76,7 @@ public final class AlertsCommand implements Callable<Integer> {
                                 + " that is not an AnomalyAlert: " + e.getMessage());
                     }
                     if (max > 0 && seen >= max) {
-                        stop.set(true);
+                        stop.request();
                         break;
                     }
                 }
@@ -94,12 +84,6 @@ public final class AlertsCommand implements Callable<Integer> {
                 if (timeoutSeconds > 0 && System.currentTimeMillis() - lastAlert > timeoutSeconds * 1000) {
                     break;
                 }
-            }
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running already.
             }
         }
         err.println("alerts: " + seen + " alert(s)" + (undecodable > 0 ? ", " + undecodable + " undecodable record(s) skipped" : ""));

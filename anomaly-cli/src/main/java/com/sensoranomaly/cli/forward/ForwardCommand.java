@@ -1,5 +1,6 @@
 package com.sensoranomaly.cli.forward;
 
+import com.sensoranomaly.cli.StopOnSignal;
 import com.sensoranomaly.cli.kafka.KafkaOptions;
 import com.sensoranomaly.job.config.JobConfig;
 
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code forward}: committed alerts from Kafka to Prometheus Alertmanager, at least once. */
 @Command(name = "forward", mixinStandardHelpOptions = true, sortOptions = false,
@@ -82,30 +82,14 @@ public final class ForwardCommand implements Callable<Integer> {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            stop.set(true);
-            try {
-                main.join(5000);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
         AlertForwarder forwarder;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(5));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             forwarder = new AlertForwarder(consumer, alertmanager, headers, ttl, labels, backoff, err);
             err.println("forward: " + topic + " -> " + alertmanager + " (group " + group + ")");
             err.flush();
-            forwarder.run(stop::get, max, timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : null);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running already.
-            }
+            forwarder.run(stop::requested, max, timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : null);
         }
         err.println("forward: " + forwarder.forwarded() + " alert(s) forwarded, " + forwarder.retries() + " retried request(s)"
                 + (forwarder.rejected() > 0 ? ", " + forwarder.rejected() + " refused by Alertmanager" : "")
