@@ -3,7 +3,6 @@ package com.sensoranomaly.job.rollout;
 import com.sensoranomaly.job.ingest.DeadLetterReason;
 import com.sensoranomaly.job.output.DeadLetterEvent;
 import com.sensoranomaly.job.scoring.BundleLoader;
-import com.sensoranomaly.model.AnomalyModel;
 
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -36,13 +35,7 @@ public final class ModelUpdateValidator extends ProcessFunction<ModelUpdateReque
         String problem = r.error;
         if (problem == null) {
             try {
-                AnomalyModel m = BundleLoader.load(r.bundle);
-                if (!m.version().equals(r.version)) {
-                    problem = "bundle " + r.bundle + " has content version " + m.version() + ", the update asked for " + r.version;
-                } else if (!m.features().equals(features)) {
-                    problem = "bundle " + r.bundle + " scores features " + m.features() + ", the job decodes readings into "
-                            + features + ": a model with other features needs a redeploy";
-                }
+                BundleLoader.loadForSwitch(r.bundle, r.version, features);
             } catch (RuntimeException e) {
                 problem = "bundle " + r.bundle + " cannot be used: " + e.getMessage();
             }

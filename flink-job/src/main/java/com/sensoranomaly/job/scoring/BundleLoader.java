@@ -1,6 +1,7 @@
 package com.sensoranomaly.job.scoring;
 
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.BundleException;
 import com.sensoranomaly.model.BundleSource;
 import com.sensoranomaly.model.ModelBundle;
 
@@ -11,6 +12,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 /**
  * Loads and verifies a model bundle from any file system Flink knows (local paths, file://, s3://, hdfs://
@@ -18,6 +20,24 @@ import java.nio.file.NoSuchFileException;
  */
 public final class BundleLoader {
     private BundleLoader() {}
+
+    /**
+     * Loads a bundle a running job was asked to switch to: it must verify, have the requested content version
+     * (so a bundle rewritten meanwhile is not taken for it) and score the features the job decodes readings into.
+     *
+     * @throws BundleException naming what is wrong
+     */
+    public static AnomalyModel loadForSwitch(String location, String version, List<String> features) {
+        AnomalyModel m = load(location);
+        if (!m.version().equals(version)) {
+            throw new BundleException("its content version is " + m.version() + ", the update asked for " + version);
+        }
+        if (!m.features().equals(features)) {
+            throw new BundleException("it scores features " + m.features() + ", the job decodes readings into " + features
+                    + ": a model with other features needs a redeploy");
+        }
+        return m;
+    }
 
     public static AnomalyModel load(String location) {
         Path base = new Path(location);

@@ -189,14 +189,18 @@ public final class DeviceCalibrator implements Serializable {
         }
     }
 
-    /** Takes a score into the threshold estimate; sets the device threshold when enough were seen. */
-    public void observeScore(DeviceState s, double score) {
+    /**
+     * Takes a score into the threshold estimate; sets the device threshold when enough were seen, and its ratio to
+     * the global threshold in force ({@link #thresholdFor} bridges a model change with it).
+     */
+    public void observeScore(DeviceState s, double score, double globalThreshold) {
         if (s.calibrationScores == null || Double.isNaN(score)) {
             return;
         }
         s.calibrationScores[s.calibrationCount++] = score;
         if (s.calibrationCount == s.calibrationScores.length) {
             s.threshold = Quantiles.of(s.calibrationScores, quantile) * scale;
+            s.thresholdRatio = s.threshold / globalThreshold;
             s.calibrationScores = null;
         }
     }

@@ -13,15 +13,15 @@ import com.sensoranomaly.model.Scored;
 import com.sensoranomaly.model.Smoothing;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -154,13 +154,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     /** Loads and installs a bundle; false (model unchanged) if it cannot be loaded or is not what was asked for. */
     private boolean switchTo(String bundle, String version) {
         try {
-            AnomalyModel m = BundleLoader.load(bundle);
-            if (!m.version().equals(version)) {
-                throw new IllegalStateException("its content version is " + m.version() + ", not " + version);
-            }
-            if (!m.features().equals(submitted.features())) {
-                throw new IllegalStateException("it scores other features than the readings are decoded into");
-            }
+            AnomalyModel m = BundleLoader.loadForSwitch(bundle, version, submitted.features());
             String from = model.version();
             install(m);
             switches.inc();
@@ -247,11 +241,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         }
         calibrator.correct(s, raw);
         Scored sc = scorer.score(s.window, raw, r.eventTime);
-        boolean hadThreshold = !Double.isNaN(s.threshold);
-        calibrator.observeScore(s, sc.score());
-        if (!hadThreshold && !Double.isNaN(s.threshold)) {
-            s.thresholdRatio = s.threshold / globalThreshold;
-        }
+        calibrator.observeScore(s, sc.score(), globalThreshold);
         state.update(s);
 
         double[] expected = sc.expected();
