@@ -143,7 +143,8 @@ public final class AnomalyDetectionJob {
                 .keyBy(Reading::getDeviceId)
                 .connect(switches.broadcast(ScoringFunction.MODEL))
                 .process(new ScoringFunction(model, config.imputation(),
-                        new DeviceCalibrator(config.calibration(), config.calibrationEvents(), config.thresholdScale(), model),
+                        new DeviceCalibrator(config.calibration(), config.calibrationEvents(), config.calibrationWindow(),
+                                config.thresholdScale(), model),
                         threshold, config.deviceIdleTimeout(), engine))
                 .uid("score").name("score readings");
 

@@ -25,9 +25,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code evaluate}: replays labelled experiments through the real job and scores its decisions the way
- * SKAB's leaderboard does, under two protocols: per-device warm-up (each device calibrates its sensor
- * baseline and threshold on its first {@code --warmup} readings) and strict (one global model and
- * threshold, nothing per device).
+ * SKAB's leaderboard does, under two protocols: per-device warm-up (the job's default calibration: each
+ * device fits its own model of normal on its first {@code --warmup} readings, scored by the bundle's model
+ * meanwhile) and strict (one global model and threshold, nothing per device).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Replay labelled CSV experiments (SKAB format) through the streaming job and report F1, FAR, MAR and NAB scores.")
@@ -56,6 +56,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--plots", paramLabel = "DIR", description = "write per-file timelines (SVG) and an index.html")
     Path plots;
+
+    @Option(names = "--predictions", paramLabel = "DIR",
+            description = "write the job's decisions per file, DIR/<protocol>/<file>.csv: datetime;anomaly;changepoint;score;threshold, one row per input row (for SKAB's own scorer)")
+    Path predictions;
 
     @Option(names = "--parallelism", description = "job parallelism [default: ${DEFAULT-VALUE}]")
     int parallelism = 2;
@@ -97,7 +101,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
         List<Outcome> outcomes = new ArrayList<>();
         if (p != Protocol.STRICT) {
-            Map<String, String> s = new LinkedHashMap<>(Map.of("calibration.mode", "baseline", "calibration.events", String.valueOf(warmup)));
+            // The job's own per-device calibration (its default mode), learning from the warm-up rows.
+            Map<String, String> s = new LinkedHashMap<>(Map.of("calibration.events", String.valueOf(warmup)));
             s.putAll(settings);
             outcomes.add(run("per-device", model, series, s, out));
         }
@@ -137,6 +142,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (report != null) {
             writeReport(report, model, series, outcomes, allAnomaly);
             out.println("report: " + report);
+        }
+        if (predictions != null) {
+            for (Outcome o : outcomes) {
+                for (LabelledSeries s : series) {
+                    PredictionFiles.write(predictions.resolve(o.protocol()), s, o.decisions().get(s.deviceId()));
+                }
+            }
+            out.println("predictions: " + predictions + "/{" + String.join(",", outcomes.stream().map(Outcome::protocol).toList()) + "}/*.csv");
         }
         if (plots != null) {
             writePlots(plots, series, outcomes);

@@ -33,7 +33,7 @@ public final class JobConfig implements Serializable {
 
     public enum StartFrom { COMMITTED, EARLIEST, LATEST }
     public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE, NONE }
-    public enum Calibration { NONE, THRESHOLD, BASELINE }
+    public enum Calibration { NONE, THRESHOLD, BASELINE, DEVICE_MODEL }
     public enum RuleMode { K_OF_N, MEAN }
 
     /** Setting name → default ("" = none) and description, in the order help shows them. */
@@ -62,14 +62,15 @@ public final class JobConfig implements Serializable {
         setting("impute.strategy", "model", "mean | last | model: how missing values are filled (they never count toward the score)");
         setting("impute.max-age", "5m", "how old a last observed value may be for 'last' and 'model'");
         setting("impute.rounds", "3", "reconstruction rounds of 'model' imputation");
-        setting("threshold.scale", "1.0", "multiplies the bundle's calibrated threshold");
+        setting("threshold.scale", "1.0", "multiplies the bundle's calibrated threshold and each device model's control limit");
         setting("threshold.value", "", "absolute threshold overriding the bundle's (empty: the bundle's)");
-        setting("calibration.mode", "none", "none | threshold (per-device threshold from its first events) | baseline (per-device sensor offsets, then threshold)");
-        setting("calibration.events", "400", "readings per device used for calibration; the device uses the global threshold until then");
+        setting("calibration.mode", "device-model", "device-model (each device fits its own model of normal from its first events; the bundle's model scores it until then) | baseline (per-device sensor offsets, then threshold) | threshold (per-device threshold from its first events) | none");
+        setting("calibration.events", "400", "readings per device used for calibration; the device uses the bundle's model and global threshold until then");
+        setting("calibration.window", "auto", "readings per window of a device's own model (calibration.mode=device-model); auto: the longest that leaves 5 warm-up windows per model dimension, events / (5 × features), e.g. 10 for 400 events of 8 sensors");
         setting("rule.mode", "k-of-n", "k-of-n (k of the last n scores above the threshold) | mean (mean of the last n scores above it)");
-        setting("rule.k", "3", "k of the k-of-n rule");
-        setting("rule.n", "5", "n: readings in the decision window (1..64)");
-        setting("rule.clear", "5", "m: consecutive readings below the threshold that close an episode (hysteresis)");
+        setting("rule.k", "10", "k of the k-of-n rule");
+        setting("rule.n", "10", "n: readings in the decision window (1..64)");
+        setting("rule.clear", "1", "m: consecutive readings below the threshold that close an episode (1: at the first normal reading; re-opening needs k exceedances again)");
         setting("device.idle-timeout", "1h", "a device silent this long (processing time) has its open episode resolved and its state dropped");
         setting("alert.top-features", "3", "contributing features listed per alert");
         setting("parallelism", "", "job parallelism (empty: the cluster's default)");
@@ -186,6 +187,16 @@ public final class JobConfig implements Serializable {
         });
         calibration();
         int ce = intValue("calibration.events");
+        int cw = calibrationWindow();
+        if (cw != 0 && (cw < 1 || cw > 64)) {
+            throw new ConfigException("setting 'calibration.window' must be auto or within 1..64: " + cw);
+        }
+        // auto never exceeds events / 5 (one feature), so only very short warm-ups can be too short for it.
+        int window = cw != 0 ? cw : Math.max(1, Math.min(64, ce / 5));
+        if (calibration() == Calibration.DEVICE_MODEL && ce <= 2 * window) {
+            throw new ConfigException("setting 'calibration.events' (" + ce + ") must exceed twice the device model's window ("
+                    + window + ") to fit a device model");
+        }
         if (ce < 2) {
             throw new ConfigException("setting 'calibration.events' must be at least 2: " + ce);
         }
@@ -242,6 +253,10 @@ public final class JobConfig implements Serializable {
     public double thresholdScale() { return doubleValue("threshold.scale"); }
     public Calibration calibration() { return enumValue("calibration.mode", Calibration.class); }
     public int calibrationEvents() { return intValue("calibration.events"); }
+    /** The device model's window; 0 for auto (chosen from the warm-up length and the number of features). */
+    public int calibrationWindow() {
+        return get("calibration.window").trim().equalsIgnoreCase("auto") ? 0 : intValue("calibration.window");
+    }
     public RuleMode ruleMode() { return enumValue("rule.mode", RuleMode.class); }
     public int ruleK() { return intValue("rule.k"); }
     public int ruleN() { return intValue("rule.n"); }

@@ -70,6 +70,16 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
             s = EpisodeState.create(rule.n());
         }
         moveIdleTimer(s, ctx);
+        if (r.isScored() && r.deviceModel != s.deviceModel) {
+            // The device moved onto its own model: the scores in the ring are on another scale. An episode the bundle's
+            // model opened is judged by the model now in force: it closes at the first reading that model finds normal.
+            s.filled = 0;
+            s.next = 0;
+            s.deviceModel = r.deviceModel;
+            if (s.open) {
+                s.normalRun = rule.clear() - 1;
+            }
+        }
         if (r.isScored()) {
             EpisodeRule.Transition t = rule.apply(s, r.eventTime, r.score, r.threshold);
             if (t == EpisodeRule.Transition.OPENED) {
@@ -193,7 +203,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
                 idx.add(j);
             }
         }
-        double[] norm = model.featureErrorMean();
+        double[] norm = r.featureErrorNorm != null ? r.featureErrorNorm : model.featureErrorMean();
         idx.sort((x, y) -> Double.compare(fe[y] / Math.max(norm[y], 1e-12), fe[x] / Math.max(norm[x], 1e-12)));
         int n = Math.min(topFeatures, idx.size());
         a.topFeatures = new String[n];

@@ -33,6 +33,10 @@ public final class EpisodeRule implements Serializable {
         return n;
     }
 
+    public int clear() {
+        return clear;
+    }
+
     /** Takes one scored reading into the state and says whether an episode opened or closed. */
     public Transition apply(EpisodeState s, long eventTime, double score, double threshold) {
         s.scores[s.next] = score;

@@ -11,6 +11,9 @@ public class EpisodeState {
     public int next;
     public int filled;
 
+    /** Whether the scores in the ring came from the device's own model (they are not comparable with the bundle model's). */
+    public boolean deviceModel;
+
     public boolean open;
     public long episodeStart;
     public String alertId;

@@ -2,6 +2,7 @@ package com.sensoranomaly.job.scoring;
 
 import com.sensoranomaly.job.config.JobConfig.Calibration;
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.DeviceModel;
 import com.sensoranomaly.model.DeviceWindow;
 import com.sensoranomaly.model.Quantiles;
 
@@ -21,6 +22,10 @@ import java.io.Serializable;
  *       sensors move together rather than where this device happens to sit. The second half, scored after
  *       the mapping, sets the threshold as above. The model window restarts when the mapping is set, so no
  *       window mixes corrected and uncorrected readings.</li>
+ *   <li>DEVICE_MODEL: the first {@code events} readings are kept (scored meanwhile by the bundle's model against
+ *       the global threshold); then the device fits its own {@link DeviceModel} over windows of
+ *       {@code deviceWindow} readings, with its own control limit, and is scored by it from the next reading on.
+ *       The warm-up buffer is dropped once the model is fitted.</li>
  * </ul>
  */
 public final class DeviceCalibrator implements Serializable {
@@ -42,9 +47,16 @@ public final class DeviceCalibrator implements Serializable {
     private final int window;
     private final String modelVersion;
     private final int featureLayout;
+    private final int deviceWindow;
 
     public DeviceCalibrator(Calibration mode, int events, double thresholdScale, AnomalyModel model) {
+        this(mode, events, 0, thresholdScale, model);
+    }
+
+    /** @param deviceWindow readings per window of a device model, 0 for {@link DeviceModel#autoWindow} */
+    public DeviceCalibrator(Calibration mode, int events, int deviceWindow, double thresholdScale, AnomalyModel model) {
         this.mode = mode;
+        this.deviceWindow = deviceWindow > 0 ? deviceWindow : DeviceModel.autoWindow(events, model.features().size());
         this.events = events;
         this.quantile = model.thresholdQuantile();
         this.scale = thresholdScale;
@@ -58,7 +70,7 @@ public final class DeviceCalibrator implements Serializable {
 
     /** The same calibration settings for another model. */
     public DeviceCalibrator forModel(AnomalyModel other) {
-        return new DeviceCalibrator(mode, events, scale, other);
+        return new DeviceCalibrator(mode, events, deviceWindow, scale, other);
     }
 
     public boolean enabled() {
@@ -76,8 +88,32 @@ public final class DeviceCalibrator implements Serializable {
             s.baselineSq = new double[features];
         } else if (mode == Calibration.THRESHOLD) {
             s.calibrationScores = new double[events];
+        } else if (mode == Calibration.DEVICE_MODEL) {
+            s.warmup = new double[events * features];
         }
         return s;
+    }
+
+    /** Whether this device is scored by its own model (fitted from its warm-up). */
+    public boolean hasDeviceModel(DeviceState s) {
+        return s.deviceModel != null;
+    }
+
+    /**
+     * Keeps a warm-up reading of a device that will fit its own model (raw, smoothed if the model smooths); fits
+     * the model when the warm-up is complete. A no-op in other modes.
+     */
+    public void observeWarmup(DeviceState s, double[] raw) {
+        if (s.warmup == null) {
+            return;
+        }
+        System.arraycopy(raw, 0, s.warmup, s.warmupCount * features, features);
+        s.warmupCount++;
+        if (s.warmupCount == events) {
+            s.deviceModel = DeviceModel.fit(s.warmup, events, features, deviceWindow, DeviceModel.spreadFloor(trainingStd));
+            s.threshold = s.deviceModel.limit * scale;
+            s.warmup = null;
+        }
     }
 
     /** Whether this device still estimates its baseline (its readings are then not scored). */
@@ -153,6 +189,12 @@ public final class DeviceCalibrator implements Serializable {
             s.window.smoothedAt = old.window.smoothedAt.clone();
         }
         s.thresholdRatio = old.thresholdRatio;
+        if (mode == Calibration.DEVICE_MODEL && old.deviceModel != null && old.deviceModel.window == deviceWindow) {
+            // The device's own model describes the device, not the bundle: it carries over as it is.
+            s.deviceModel = old.deviceModel;
+            s.threshold = old.deviceModel.limit * scale;
+            s.warmup = null;
+        }
         if (mode == Calibration.BASELINE && old.deviceMean != null) {
             setMapping(s, old.deviceMean, old.deviceStd);
             s.baselineSum = null;

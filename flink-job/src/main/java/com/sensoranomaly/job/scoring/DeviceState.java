@@ -1,5 +1,6 @@
 package com.sensoranomaly.job.scoring;
 
+import com.sensoranomaly.model.DeviceModel;
 import com.sensoranomaly.model.DeviceWindow;
 
 /**
@@ -9,6 +10,11 @@ import com.sensoranomaly.model.DeviceWindow;
  */
 public class DeviceState {
     public DeviceWindow window;
+    /** Raw warm-up readings (events × F) of a device that will fit its own model (null once fitted or if off). */
+    public double[] warmup;
+    public int warmupCount;
+    /** The device's own model (calibration mode DEVICE_MODEL, once its warm-up is complete; else null). */
+    public DeviceModel deviceModel;
     /** Readings seen while estimating the baseline offsets (calibration mode BASELINE). */
     public int baselineCount;
     /** Per feature: sum, sum of squares and count of observed raw values during baseline estimation. */

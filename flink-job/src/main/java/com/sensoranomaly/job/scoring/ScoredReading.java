@@ -17,6 +17,10 @@ public class ScoredReading {
     public double[] featureErrors;
     /** Bit j set: feature j was imputed in this reading. */
     public long imputedMask;
+    /** Per feature: the normal level of {@link #featureErrors} (null: the bundle model's per-feature error means). */
+    public double[] featureErrorNorm;
+    /** True when the device's own model scored the reading (calibration mode device-model, after its warm-up). */
+    public boolean deviceModel;
     /** True while the device is still calibrating (it uses the global threshold meanwhile). */
     public boolean calibrating;
     public Map<String, String> labels;

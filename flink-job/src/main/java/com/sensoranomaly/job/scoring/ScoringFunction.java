@@ -228,6 +228,26 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         result.labels = r.labels;
         result.modelVersion = model.version();
 
+        if (calibrator.hasDeviceModel(s)) {
+            // The device's own model of normal, fitted from its warm-up, scores it from then on.
+            Scored sc = s.deviceModel.score(raw);
+            s.window.lastEventTime = r.eventTime;
+            state.update(s);
+            result.score = sc.score();
+            result.threshold = s.threshold; // the device model's control limit × threshold.scale
+            result.calibrating = false;
+            result.deviceModel = true;
+            result.expected = sc.expected();
+            result.featureErrors = sc.featureErrors();
+            result.featureErrorNorm = s.deviceModel.featureErrorMean;
+            result.imputedMask = mask(sc.imputed());
+            imputedValues.inc(sc.imputedCount());
+            count(sc, timed, start);
+            out.collect(result);
+            return;
+        }
+        // A device fitting its own model keeps its warm-up readings; the bundle's model scores them meanwhile.
+        calibrator.observeWarmup(s, raw);
         if (calibrator.estimatingBaseline(s)) {
             calibrator.observeBaseline(s, raw);
             s.window.lastEventTime = r.eventTime;
@@ -246,20 +266,19 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
         double[] expected = sc.expected();
         calibrator.uncorrect(s, expected);
-        long mask = 0;
-        boolean[] imputed = sc.imputed();
-        for (int j = 0; j < imputed.length && j < 64; j++) {
-            if (imputed[j]) {
-                mask |= 1L << j;
-            }
-        }
         result.score = sc.score();
-        result.threshold = calibrator.thresholdFor(s, globalThreshold);
-        result.calibrating = calibrator.calibrating(s);
+        // A device that has just fitted its own model still had this reading scored by the bundle's model.
+        result.threshold = s.deviceModel != null ? globalThreshold : calibrator.thresholdFor(s, globalThreshold);
+        result.calibrating = calibrator.calibrating(s) || s.deviceModel != null;
         result.expected = expected;
         result.featureErrors = sc.featureErrors();
-        result.imputedMask = mask;
+        result.imputedMask = mask(sc.imputed());
         imputedValues.inc(sc.imputedCount());
+        count(sc, timed, start);
+        out.collect(result);
+    }
+
+    private void count(Scored sc, boolean timed, long start) {
         if (sc.isWarmingUp()) {
             notScored.inc();
         } else {
@@ -269,6 +288,15 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         if (timed) {
             scoringNanos.update(System.nanoTime() - start);
         }
-        out.collect(result);
+    }
+
+    private static long mask(boolean[] imputed) {
+        long mask = 0;
+        for (int j = 0; j < imputed.length && j < 64; j++) {
+            if (imputed[j]) {
+                mask |= 1L << j;
+            }
+        }
+        return mask;
     }
 }

@@ -30,13 +30,19 @@ class JobConfigTest {
         assertThat(c.parallelism()).contains(4);
         assertThat(c.scoresTopic()).isEmpty();
         assertThat(c.transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.calibration()).as("each device learns its own normal by default").isEqualTo(JobConfig.Calibration.DEVICE_MODEL);
+        assertThat(c.calibrationWindow()).as("auto").isZero();
+        assertThat(parse("--calibration.window", "7").calibrationWindow()).isEqualTo(7);
     }
 
     @Test
     void shouldNameTheSettingThatIsMissingUnknownOrInvalid() {
         assertThatThrownBy(() -> JobConfig.fromArgs("--bundle", "x")).hasMessageContaining("'bootstrap.servers' is required");
         assertThatThrownBy(() -> parse("--rule.kk", "3")).hasMessageStartingWith("unknown setting 'rule.kk'");
-        assertThatThrownBy(() -> parse("--rule.k", "9")).hasMessageContaining("'rule.k' must be within 1..rule.n (5): 9");
+        assertThatThrownBy(() -> parse("--rule.k", "11")).hasMessageContaining("'rule.k' must be within 1..rule.n (10): 11");
+        assertThatThrownBy(() -> parse("--calibration.window", "65")).hasMessageContaining("'calibration.window' must be auto or within 1..64: 65");
+        assertThatThrownBy(() -> parse("--calibration.events", "20", "--calibration.window", "10"))
+                .hasMessageContaining("'calibration.events' (20) must exceed twice the device model's window (10)");
         assertThatThrownBy(() -> parse("--watermark.idleness", "soon")).hasMessageContaining("'watermark.idleness' must be a duration");
         assertThatThrownBy(() -> parse("--delivery.guarantee", "twice")).hasMessageContaining("one of exactly-once, at-least-once, none");
         assertThatThrownBy(() -> parse("--checkpoint.interval", "20m")).hasMessageContaining("'transaction.timeout'");

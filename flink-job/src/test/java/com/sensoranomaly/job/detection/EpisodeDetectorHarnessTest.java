@@ -55,6 +55,30 @@ class EpisodeDetectorHarnessTest {
     }
 
     @Test
+    void shouldCloseAnEpisodeOfTheBundlesModelAtTheFirstReadingTheDevicesOwnModelFindsNormal() throws Exception {
+        long t = 1_000;
+        for (int i = 0; i < 5; i++) {
+            feed("pump-2", t += 1000, 3.0); // warming up: the bundle's model finds the device anomalous
+        }
+        ScoredReading own = scored("pump-2", t += 1000, 0.2);
+        own.deviceModel = true;
+        own.threshold = 0.5;
+        own.featureErrorNorm = new double[] {0.1, 0.1};
+        harness.processElement(own, t);
+        List<AlertEvent> alerts = harness.extractOutputValues();
+        assertThat(alerts).extracting(a -> a.status).containsExactly("FIRING", "RESOLVED");
+
+        // Its own model's scores start a fresh decision window: two exceedances are not yet three of five.
+        for (int i = 0; i < 2; i++) {
+            ScoredReading r = scored("pump-2", t += 1000, 0.9);
+            r.deviceModel = true;
+            r.threshold = 0.5;
+            harness.processElement(r, t);
+        }
+        assertThat(harness.extractOutputValues()).hasSize(2);
+    }
+
+    @Test
     void shouldFireOnceAndResolveOnceWithTheSameAlertId() throws Exception {
         long t = 1_000;
         for (int i = 0; i < 5; i++) {

@@ -71,6 +71,41 @@ class ScoringFunctionHarnessTest {
         }
     }
 
+    @Test
+    void shouldScoreAWarmingDeviceWithTheBundlesModelThenWithItsOwnModelKeptThroughARestore() throws Exception {
+        // A device at its own operating point (a ≈ 5, b ≈ -2 = -0.4·a), far from the bundle model's a = b.
+        java.util.Random rnd = new java.util.Random(3);
+        OperatorSubtaskState snapshot;
+        int events = 40; // auto window: 40 / (5 × 2 features) = 4 readings
+        try (var h = harness(model, Calibration.DEVICE_MODEL, events, null)) {
+            for (int i = 0; i < events; i++) {
+                double a = 5 + rnd.nextGaussian() * 0.1;
+                h.processElement(reading("d", 1000L * (i + 1), a, -0.4 * a + rnd.nextGaussian() * 0.01), 1000L * (i + 1));
+            }
+            List<ScoredReading> warm = h.extractOutputValues();
+            assertThat(warm).hasSize(events).allSatisfy(r -> {
+                assertThat(r.calibrating).isTrue();
+                assertThat(r.deviceModel).isFalse();
+                assertThat(r.threshold).as("the global threshold meanwhile").isEqualTo(model.threshold());
+            });
+            assertThat(warm.get(0).exceeds()).as("the bundle's model finds this operating point anomalous").isTrue();
+            snapshot = h.snapshot(1, 50_000);
+        }
+        try (var h = harness(model, Calibration.DEVICE_MODEL, events, snapshot)) {
+            h.processElement(reading("d", 100_000, 5.0, -2.0), 100_000);
+            h.processElement(reading("d", 101_000, 5.0, 2.0), 101_000); // b stops following a
+            List<ScoredReading> out = h.extractOutputValues();
+            ScoredReading normal = out.get(0), broken = out.get(1);
+            assertThat(normal.deviceModel).isTrue();
+            assertThat(normal.calibrating).isFalse();
+            assertThat(normal.exceeds()).as("normal for this device").isFalse();
+            assertThat(broken.exceeds()).isTrue();
+            assertThat(broken.threshold).isEqualTo(normal.threshold).isNotEqualTo(model.threshold());
+            assertThat(normal.expected[1]).as("expected b in raw units, from the device's relation").isCloseTo(-2.0, within(0.1));
+            assertThat(broken.expected[1]).as("the model expects b well below what was sent").isLessThan(1.0);
+        }
+    }
+
     private static Reading reading(String device, long t, double a, double b) {
         Reading r = new Reading(device, t, new double[] {a, b}, Map.of());
         r.sourceTopic = "readings";

@@ -1,0 +1,298 @@
+package com.sensoranomaly.model;
+
+import java.util.Arrays;
+
+/**
+ * A device's own model of normal, fitted from its first readings: a linear autoencoder over a window of the
+ * last W readings. The encoder projects the device-standardised window (W × F values) onto the r directions
+ * in which the device's warm-up windows varied most, the decoder maps back; the score is the mean squared
+ * reconstruction error over the observed entries, as for the fleet model.
+ *
+ * <p>Why linear and closed form: a linear autoencoder trained to convergence on squared error spans the
+ * principal subspace of its training data, so fitting it by an eigendecomposition of the warm-up windows'
+ * covariance gives the trained optimum exactly, deterministically and in milliseconds, with no epochs to
+ * bound inside a stream operator. A non-linear one fitted on a few hundred windows over-fits them (its
+ * in-sample errors set a threshold that normal readings soon exceed); see docs/detection-quality.md.
+ *
+ * <p>Why a window: in a window of consecutive readings a slowly moving sensor (a temperature) changes all its
+ * W entries together, which lies in the learnt subspace, while a broken relation between sensors or an
+ * abrupt change does not. The level of slow sensors may wander; how the sensors move together may not.
+ *
+ * <p>A plain mutable POJO: the streaming job keeps one per device in keyed state (Flink's POJO serializer).
+ */
+public class DeviceModel {
+    /** Fraction of the window's dimensions kept as latent code: the fleet trainer's own bottleneck rule. */
+    public static final double LATENT_FRACTION = 1.0 / 3.0;
+    /**
+     * Control limit: this factor times the {@link #LIMIT_QUANTILE} quantile of the warm-up's own scores. In-sample
+     * errors understate out-of-sample ones; the margin is the upper control limit published with SKAB's
+     * convolutional autoencoder (4/3 × the 0.999 quantile of the training residuals).
+     */
+    public static final double LIMIT_QUANTILE = 0.999;
+    public static final double LIMIT_FACTOR = 4.0 / 3.0;
+    /** Reconstruction rounds that fill missing entries of the window from the model itself. */
+    static final int IMPUTE_ROUNDS = 3;
+
+    /** Readings per window. */
+    public int window;
+    /** Sensors per reading. */
+    public int features;
+    /** Latent size r. */
+    public int latent;
+    /** Per sensor: warm-up mean and spread (raw units), the device's standardisation. */
+    public double[] mean;
+    public double[] std;
+    /** W·F: mean of the standardised warm-up windows. */
+    public double[] centre;
+    /** W·F × r, row-major: orthonormal basis of the latent subspace (the encoder; its transpose decodes). */
+    public float[] basis;
+    /** The device's control limit on its score. */
+    public double limit;
+    /** Per sensor: mean squared error of the warm-up windows, to rank which sensors drive an alert. */
+    public double[] featureErrorMean;
+    /** Ring of the last W raw readings (W·F, NaN = missing), oldest at {@link #next} once full. */
+    public double[] recent;
+    public int next;
+    public int filled;
+
+    public DeviceModel() {}
+
+    /**
+     * A sensor's spread is floored at this fraction of the fleet's (the training data's) spread: only a sensor that is
+     * flat for practical purposes is floored, since a device's own normal may be far quieter than the fleet's.
+     */
+    public static final double MIN_SPREAD_OF_FLEET = 0.01;
+
+    /** The per-sensor spread floor for {@link #fit}, from the fleet model's training spread. */
+    public static double[] spreadFloor(double[] fleetStd) {
+        double[] floor = new double[fleetStd.length];
+        for (int j = 0; j < floor.length; j++) {
+            floor[j] = MIN_SPREAD_OF_FLEET * fleetStd[j];
+        }
+        return floor;
+    }
+
+    /** Warm-up windows per model dimension that {@link #autoWindow} keeps at least. */
+    public static final int WINDOWS_PER_DIMENSION = 5;
+    public static final int MAX_WINDOW = 64;
+
+    /**
+     * The longest window a warm-up of {@code events} readings of {@code features} sensors supports: a covariance of
+     * W·F dimensions estimated from about {@code events} windows needs several windows per dimension, else the model
+     * fits the warm-up's noise and its limit understates later readings' errors. Five per dimension is the usual
+     * rule of thumb for principal components; it gives 10 readings for 400 readings of 8 sensors.
+     */
+    public static int autoWindow(int events, int features) {
+        return Math.max(1, Math.min(MAX_WINDOW, events / (WINDOWS_PER_DIMENSION * Math.max(1, features))));
+    }
+
+    public int dimensions() {
+        return window * features;
+    }
+
+    /**
+     * Fits a device model to its warm-up: {@code readings} raw values, row-major n × F (NaN = missing), oldest
+     * first. The last W readings of the warm-up fill the model's window, so scoring starts with the next reading.
+     * {@code minStd} (per sensor, may be null) floors each sensor's spread: a sensor that happened to be flat during
+     * warm-up must not turn every later wiggle into a huge error.
+     *
+     * @throws IllegalArgumentException if there are not more readings than twice the window
+     */
+    public static DeviceModel fit(double[] readings, int n, int features, int window, double[] minStd) {
+        if (window < 1 || features < 1 || n < 2 * window + 1 || readings.length < n * features) {
+            throw new IllegalArgumentException("a device model of window " + window + " needs more than " + (2 * window)
+                    + " readings of " + features + " features: " + n);
+        }
+        DeviceModel m = new DeviceModel();
+        m.window = window;
+        m.features = features;
+        int d = window * features;
+        m.latent = Math.max(1, Math.min(d - 1, (int) Math.round(d * LATENT_FRACTION)));
+
+        // Standardise each sensor by its warm-up mean and spread (missing values left out).
+        m.mean = new double[features];
+        m.std = new double[features];
+        for (int j = 0; j < features; j++) {
+            double sum = 0, sq = 0;
+            int seen = 0;
+            for (int i = 0; i < n; i++) {
+                double v = readings[i * features + j];
+                if (!Double.isNaN(v)) {
+                    sum += v;
+                    sq += v * v;
+                    seen++;
+                }
+            }
+            double mu = seen == 0 ? 0 : sum / seen;
+            double var = seen < 2 ? 0 : Math.max(0, sq / seen - mu * mu);
+            m.mean[j] = mu;
+            double floor = minStd == null ? 0 : minStd[j];
+            m.std[j] = Math.max(Math.sqrt(var), floor > 0 ? floor : 1e-9 * Math.max(1, Math.abs(mu)));
+        }
+
+        // The warm-up's windows, standardised; a missing entry is the sensor's mean (0) for the covariance.
+        int windows = n - window + 1;
+        double[][] x = new double[windows][d];
+        for (int w = 0; w < windows; w++) {
+            for (int i = 0; i < window; i++) {
+                for (int j = 0; j < features; j++) {
+                    double v = readings[(w + i) * features + j];
+                    x[w][i * features + j] = Double.isNaN(v) ? 0 : (v - m.mean[j]) / m.std[j];
+                }
+            }
+        }
+        m.centre = new double[d];
+        for (double[] row : x) {
+            for (int k = 0; k < d; k++) {
+                m.centre[k] += row[k] / windows;
+            }
+        }
+        double[][] cov = new double[d][d];
+        double[] c = new double[d];
+        for (double[] row : x) {
+            for (int k = 0; k < d; k++) {
+                c[k] = row[k] - m.centre[k];
+            }
+            for (int a = 0; a < d; a++) {
+                double ca = c[a];
+                if (ca == 0) {
+                    continue;
+                }
+                double[] ra = cov[a];
+                for (int b = a; b < d; b++) {
+                    ra[b] += ca * c[b];
+                }
+            }
+        }
+        for (int a = 0; a < d; a++) {
+            for (int b = a; b < d; b++) {
+                cov[a][b] /= Math.max(1, windows - 1);
+                cov[b][a] = cov[a][b];
+            }
+        }
+        SymmetricEigen eig = SymmetricEigen.of(cov);
+        m.basis = new float[d * m.latent];
+        for (int k = 0; k < d; k++) {
+            for (int r = 0; r < m.latent; r++) {
+                m.basis[k * m.latent + r] = (float) eig.vectors()[k][r];
+            }
+        }
+
+        // Control limit and per-sensor normal errors from the warm-up's own windows.
+        double[] scores = new double[windows];
+        m.featureErrorMean = new double[features];
+        double[] residual = new double[d];
+        for (int w = 0; w < windows; w++) {
+            m.residual(x[w], residual);
+            double s = 0;
+            for (int k = 0; k < d; k++) {
+                double e = residual[k] * residual[k];
+                s += e;
+                m.featureErrorMean[k % features] += e / window / windows;
+            }
+            scores[w] = s / d;
+        }
+        m.limit = LIMIT_FACTOR * Quantiles.of(scores, LIMIT_QUANTILE);
+
+        m.recent = new double[d];
+        for (int i = 0; i < window; i++) {
+            System.arraycopy(readings, (n - window + i) * features, m.recent, i * features, features);
+        }
+        m.next = 0;
+        m.filled = window;
+        return m;
+    }
+
+    /** residual = x − decode(encode(x)), with x standardised (not modified). */
+    void residual(double[] x, double[] residual) {
+        int d = dimensions();
+        double[] code = new double[latent];
+        for (int k = 0; k < d; k++) {
+            double v = x[k] - centre[k];
+            int base = k * latent;
+            for (int r = 0; r < latent; r++) {
+                code[r] += v * basis[base + r];
+            }
+        }
+        for (int k = 0; k < d; k++) {
+            double rec = centre[k];
+            int base = k * latent;
+            for (int r = 0; r < latent; r++) {
+                rec += code[r] * basis[base + r];
+            }
+            residual[k] = x[k] - rec;
+        }
+    }
+
+    /**
+     * Takes a raw reading (NaN = missing) into the window and scores the window: missing entries are filled from
+     * the model's own reconstruction and never count toward the score, as with the fleet model.
+     */
+    public Scored score(double[] raw) {
+        int d = dimensions();
+        System.arraycopy(raw, 0, recent, next * features, features);
+        next = (next + 1) % window;
+        filled = Math.min(window, filled + 1);
+
+        double[] x = new double[d];
+        boolean[] observed = new boolean[d];
+        int seen = 0;
+        for (int i = 0; i < window; i++) {
+            int slot = (next + i) % window; // oldest first
+            for (int j = 0; j < features; j++) {
+                double v = recent[slot * features + j];
+                int k = i * features + j;
+                observed[k] = !Double.isNaN(v);
+                x[k] = observed[k] ? (v - mean[j]) / std[j] : centre[k];
+                seen += observed[k] ? 1 : 0;
+            }
+        }
+        double[] residual = new double[d];
+        for (int round = 0; round < IMPUTE_ROUNDS && seen < d; round++) {
+            residual(x, residual);
+            for (int k = 0; k < d; k++) {
+                if (!observed[k]) {
+                    x[k] -= residual[k]; // x ← its reconstruction
+                }
+            }
+        }
+        residual(x, residual);
+
+        double total = 0;
+        double[] featureErrors = new double[features];
+        int[] counts = new int[features];
+        for (int k = 0; k < d; k++) {
+            if (observed[k]) {
+                double e = residual[k] * residual[k];
+                total += e;
+                featureErrors[k % features] += e;
+                counts[k % features]++;
+            }
+        }
+        for (int j = 0; j < features; j++) {
+            featureErrors[j] = counts[j] == 0 ? Double.NaN : featureErrors[j] / counts[j];
+        }
+        double[] expected = new double[features];
+        boolean[] imputed = new boolean[features];
+        int imputedCount = 0;
+        int newest = (window - 1) * features;
+        for (int j = 0; j < features; j++) {
+            expected[j] = mean[j] + (x[newest + j] - residual[newest + j]) * std[j];
+            imputed[j] = !observed[newest + j];
+            imputedCount += imputed[j] ? 1 : 0;
+        }
+        double score = seen == 0 ? Double.NaN : total / seen;
+        return new Scored(score, featureErrors, expected, imputed, imputedCount);
+    }
+
+    /** Bytes this model takes in state, roughly (arrays' payloads). */
+    public long payloadBytes() {
+        return 8L * (mean.length + std.length + centre.length + featureErrorMean.length + recent.length) + 4L * basis.length + 32;
+    }
+
+    @Override
+    public String toString() {
+        return "DeviceModel{window=" + window + ", features=" + features + ", latent=" + latent + ", limit=" + limit
+                + ", mean=" + Arrays.toString(mean) + "}";
+    }
+}

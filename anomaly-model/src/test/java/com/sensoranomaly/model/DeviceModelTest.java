@@ -1,0 +1,118 @@
+package com.sensoranomaly.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class DeviceModelTest {
+    private static final int F = 3;
+
+    /**
+     * Three coupled sensors at a device's own operating point: a slowly wandering temperature, a flow with noise,
+     * and a current that follows the flow. The first {@code n} readings.
+     */
+    private static double[] readings(int n, long seed) {
+        Random rnd = new Random(seed);
+        double[] x = new double[n * F];
+        double temp = 70;
+        for (int i = 0; i < n; i++) {
+            temp += rnd.nextGaussian() * 0.05;
+            double flow = 32 + rnd.nextGaussian() * 0.5;
+            x[i * F] = temp;
+            x[i * F + 1] = flow;
+            x[i * F + 2] = 0.1 * flow + rnd.nextGaussian() * 0.01;
+        }
+        return x;
+    }
+
+    private static double[] reading(double temp, double flow, double current) {
+        return new double[] {temp, flow, current};
+    }
+
+    @Test
+    void shouldScoreNormalReadingsBelowItsLimitAndABrokenRelationAboveIt() {
+        double[] warmup = readings(400, 1);
+        DeviceModel m = DeviceModel.fit(warmup, 400, F, 5, null);
+        assertThat(m.latent).isEqualTo(5); // a third of 5 × 3 dimensions
+        assertThat(m.limit).isPositive();
+
+        double[] later = readings(600, 1);
+        int above = 0;
+        for (int i = 400; i < 600; i++) {
+            double[] r = {later[i * F], later[i * F + 1], later[i * F + 2]};
+            if (m.score(r).score() > m.limit) {
+                above++;
+            }
+        }
+        assertThat(above).as("normal readings above the device's limit").isLessThan(10);
+
+        // The current stops following the flow: the relation the model learnt is broken.
+        for (int i = 0; i < 5; i++) {
+            Scored s = m.score(reading(70, 32 + (i % 2 == 0 ? 0.6 : -0.6), 2.5));
+            if (i == 4) {
+                assertThat(s.score()).isGreaterThan(3 * m.limit);
+                double[] fe = s.featureErrors();
+                assertThat(fe[2]).as("the current drives the error").isGreaterThan(fe[0]);
+            }
+        }
+    }
+
+    @Test
+    void shouldTolerateASlowLevelChangeOfASensorThatWandersDuringWarmup() {
+        double[] warmup = readings(400, 3);
+        DeviceModel m = DeviceModel.fit(warmup, 400, F, 5, null);
+        double temp = warmup[399 * F];
+        Random rnd = new Random(4);
+        int above = 0;
+        // The temperature drifts on by several warm-up spreads, slowly; flow and current stay normal.
+        for (int i = 0; i < 300; i++) {
+            temp += 0.02;
+            double flow = 32 + rnd.nextGaussian() * 0.5;
+            if (m.score(reading(temp, flow, 0.1 * flow + rnd.nextGaussian() * 0.01)).score() > m.limit) {
+                above++;
+            }
+        }
+        assertThat(above).isLessThan(30);
+    }
+
+    @Test
+    void shouldScoreOnlyObservedEntriesAndFillMissingOnesFromTheModel() {
+        DeviceModel m = DeviceModel.fit(readings(400, 5), 400, F, 3, null);
+        Scored s = m.score(new double[] {Double.NaN, 32.0, 3.2});
+        assertThat(s.imputed()).containsExactly(true, false, false);
+        assertThat(s.imputedCount()).isEqualTo(1);
+        assertThat(s.expected()[0]).as("imputed temperature near the device's level").isCloseTo(m.mean[0], within(3 * m.std[0] + 0.5));
+        assertThat(s.score()).isFinite();
+        Scored none = DeviceModel.fit(readings(400, 5), 400, F, 1, null).score(new double[] {Double.NaN, Double.NaN, Double.NaN});
+        assertThat(none.score()).as("nothing observed: nothing to score").isNaN();
+    }
+
+    @Test
+    void shouldFloorTheSpreadOfASensorThatWasFlatDuringWarmup() {
+        double[] warmup = readings(200, 6);
+        for (int i = 0; i < 200; i++) {
+            warmup[i * F + 2] = 3.0; // a stuck-looking current during warm-up
+        }
+        DeviceModel m = DeviceModel.fit(warmup, 200, F, 2, new double[] {0.1, 0.1, 0.05});
+        assertThat(m.std[2]).isEqualTo(0.05);
+    }
+
+    @Test
+    void shouldBeDeterministicAndStartScoringRightAfterTheWarmup() {
+        DeviceModel a = DeviceModel.fit(readings(300, 8), 300, F, 4, null);
+        DeviceModel b = DeviceModel.fit(readings(300, 8), 300, F, 4, null);
+        assertThat(a.limit).isEqualTo(b.limit);
+        assertThat(a.basis).containsExactly(b.basis);
+        assertThat(a.score(reading(70, 32, 3.2)).isWarmingUp()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseAWarmupTooShortForItsWindow() {
+        assertThatThrownBy(() -> DeviceModel.fit(readings(10, 1), 10, F, 5, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window 5");
+    }
+}
