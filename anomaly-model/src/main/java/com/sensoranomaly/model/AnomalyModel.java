@@ -47,6 +47,11 @@ public record AnomalyModel(String version, List<String> features, int window, Fe
             throw new IllegalArgumentException("network takes " + network.inputSize() + " inputs, expected window "
                     + window + " x " + features.size() + " features");
         }
+        for (NetworkLayer l : network.layers()) {
+            if (l instanceof Conv1DLayer c && c.length() != window) {
+                throw new IllegalArgumentException("a convolution runs over " + c.length() + " time steps, the model's window is " + window);
+            }
+        }
         if (!(threshold > 0) || !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("threshold must be a positive number: " + threshold);
         }

@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * The trained autoencoder as plain weights: a stack of dense layers whose output has the size of
- * its input. This is the forward pass the streaming job runs; it equals DL4J's {@code output()} on the
+ * The trained autoencoder as plain weights: a stack of layers (dense, or 1-D convolutions over the window)
+ * whose output has the size of its input. This is the forward pass the streaming job runs; it equals DL4J's {@code output()} on the
  * same weights to floating-point rounding, without a native call per event.
  *
  * <p>Instances are immutable and thread-safe; {@link #newWorkspace()} gives each caller the scratch
@@ -14,17 +14,22 @@ import java.util.List;
 public final class Autoencoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final DenseLayer[] layers;
+    /** Family of a network of dense layers only. */
+    public static final String DENSE = "dense";
+    /** Family of a network with 1-D convolutions over the window. */
+    public static final String CONV1D = "conv1d";
 
-    public Autoencoder(List<DenseLayer> layers) {
+    private final NetworkLayer[] layers;
+
+    public Autoencoder(List<? extends NetworkLayer> layers) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("an autoencoder needs at least one layer");
         }
-        this.layers = layers.toArray(new DenseLayer[0]);
+        this.layers = layers.toArray(new NetworkLayer[0]);
         for (int i = 1; i < this.layers.length; i++) {
-            if (this.layers[i].nIn() != this.layers[i - 1].nOut()) {
-                throw new IllegalArgumentException("layer " + i + " takes " + this.layers[i].nIn()
-                        + " inputs but layer " + (i - 1) + " gives " + this.layers[i - 1].nOut());
+            if (this.layers[i].inputSize() != this.layers[i - 1].outputSize()) {
+                throw new IllegalArgumentException("layer " + i + " takes " + this.layers[i].inputSize()
+                        + " inputs but layer " + (i - 1) + " gives " + this.layers[i - 1].outputSize());
             }
         }
         if (inputSize() != outputSize()) {
@@ -33,15 +38,25 @@ public final class Autoencoder implements Serializable {
         }
     }
 
-    public int inputSize() { return layers[0].nIn(); }
-    public int outputSize() { return layers[layers.length - 1].nOut(); }
-    public List<DenseLayer> layers() { return List.of(layers); }
+    public int inputSize() { return layers[0].inputSize(); }
+    public int outputSize() { return layers[layers.length - 1].outputSize(); }
+    public List<NetworkLayer> layers() { return List.of(layers); }
+
+    /** The model family the bundle names: {@link #CONV1D} if any layer convolves over time, else {@link #DENSE}. */
+    public String family() {
+        for (NetworkLayer l : layers) {
+            if (l instanceof Conv1DLayer) {
+                return CONV1D;
+            }
+        }
+        return DENSE;
+    }
 
     /** Number of weights and biases. */
     public long parameterCount() {
         long n = 0;
-        for (DenseLayer l : layers) {
-            n += (long) l.nIn() * l.nOut() + l.nOut();
+        for (NetworkLayer l : layers) {
+            n += l.parameterCount();
         }
         return n;
     }
@@ -49,7 +64,7 @@ public final class Autoencoder implements Serializable {
     public Workspace newWorkspace() {
         double[][] buffers = new double[layers.length][];
         for (int i = 0; i < layers.length; i++) {
-            buffers[i] = new double[layers[i].nOut()];
+            buffers[i] = new double[layers[i].outputSize()];
         }
         return new Workspace(buffers);
     }

@@ -7,7 +7,7 @@ import java.util.Objects;
  * One fully connected layer: {@code out = activation(in · W + b)}, with W stored row-major as
  * {@code nIn × nOut} (the layout of DL4J's "W" parameter), so {@code W[i][j] = weights[i * nOut + j]}.
  */
-public final class DenseLayer implements Serializable {
+public final class DenseLayer implements NetworkLayer {
     private static final long serialVersionUID = 1L;
 
     private final int nIn;
@@ -34,7 +34,8 @@ public final class DenseLayer implements Serializable {
     }
 
     /** Writes {@code activation(in · W + b)} into {@code out}; allocation-free. */
-    void forward(double[] in, double[] out) {
+    @Override
+    public void forward(double[] in, double[] out) {
         System.arraycopy(bias, 0, out, 0, nOut);
         // Loop order i-outer keeps both the weight row and the output contiguous in memory.
         for (int i = 0; i < nIn; i++) {
@@ -56,6 +57,13 @@ public final class DenseLayer implements Serializable {
 
     public int nIn() { return nIn; }
     public int nOut() { return nOut; }
+    @Override
+    public int inputSize() { return nIn; }
+    @Override
+    public int outputSize() { return nOut; }
+    @Override
+    public long parameterCount() { return (long) nIn * nOut + nOut; }
+    @Override
     public Activation activation() { return activation; }
     public double[] weights() { return weights.clone(); }
     public double[] bias() { return bias.clone(); }

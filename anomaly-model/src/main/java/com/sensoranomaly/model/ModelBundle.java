@@ -37,9 +37,13 @@ import java.util.TreeMap;
  * report.html     training report with plots
  * </pre>
  *
- * weights.json: {@code {"format":"dense-autoencoder/1","layers":[{"nIn":8,"nOut":16,"activation":"tanh",
- * "W":[[...nOut values...] × nIn rows],"b":[...nOut values...]}, ...]}}; each layer computes
- * {@code activation(x · W + b)} with x a row vector.
+ * weights.json of a dense autoencoder: {@code {"format":"dense-autoencoder/1","layers":[{"nIn":8,"nOut":16,
+ * "activation":"tanh","W":[[...nOut values...] × nIn rows],"b":[...nOut values...]}, ...]}}; each layer computes
+ * {@code activation(x · W + b)} with x a row vector. A network with other layers is written as
+ * {@code {"format":"autoencoder/2","family":"conv1d","layers":[...]}} where each layer names its {@code "type"}:
+ * {@code "dense"} as above, or {@code "conv1d"} with {@code "length"} (time steps), {@code "nIn"}/{@code "nOut"}
+ * (channels), {@code "kernel"} (odd), {@code "W"} as nOut × nIn × kernel nested arrays and {@code "b"}: a
+ * cross-correlation over time with "same" zero padding ({@link Conv1DLayer}). The manifest names the family too.
  *
  * <p>{@link #read(BundleSource)} verifies every checksum and refuses a bundle with a changed or missing file,
  * naming it.
@@ -48,6 +52,11 @@ public final class ModelBundle {
     public static final String MANIFEST = "manifest.json";
     public static final String WEIGHTS = "weights.json";
     public static final String WEIGHTS_FORMAT = "dense-autoencoder/1";
+    /** weights.json format of networks that are not dense-only (typed layers). */
+    public static final String WEIGHTS_FORMAT_TYPED = "autoencoder/2";
+    /** Bounds checked before anything is allocated for a layer read from a bundle. */
+    static final int MAX_LAYER_SIZE = 1 << 16;
+    static final long MAX_LAYER_PARAMETERS = 1L << 24;
     public static final int FORMAT_VERSION = 1;
 
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -184,6 +193,10 @@ public final class ModelBundle {
         threshold.put("method", "quantile of validation scores");
         d.set("errorStats", MAPPER.valueToTree(model.errorStats()));
         d.set("featureErrorMean", MAPPER.valueToTree(model.featureErrorMean()));
+        // Written only for families other than the original dense one, so dense bundles keep their content hash.
+        if (!Autoencoder.DENSE.equals(model.network().family())) {
+            d.put("family", model.network().family());
+        }
         // Written only when used, so bundles of models that score raw readings keep their content hash.
         if (model.smoothing() < 1) {
             ObjectNode smoothing = d.putObject("smoothing");
@@ -194,6 +207,11 @@ public final class ModelBundle {
     }
 
     private static AnomalyModel parseModel(ObjectNode m, Autoencoder network) {
+        String family = m.path("family").asText(Autoencoder.DENSE);
+        if (!family.equals(network.family())) {
+            throw new BundleException(MANIFEST + " names model family '" + family + "' but " + WEIGHTS + " holds a "
+                    + network.family() + " network");
+        }
         List<String> features = new ArrayList<>();
         m.path("features").forEach(n -> features.add(n.asText()));
         JsonNode sc = m.path("scaler");
@@ -217,50 +235,141 @@ public final class ModelBundle {
 
     static ObjectNode weightsJson(Autoencoder network) {
         ObjectNode w = MAPPER.createObjectNode();
-        w.put("format", WEIGHTS_FORMAT);
+        boolean dense = Autoencoder.DENSE.equals(network.family());
+        w.put("format", dense ? WEIGHTS_FORMAT : WEIGHTS_FORMAT_TYPED);
+        if (!dense) {
+            w.put("family", network.family());
+        }
         ArrayNode layers = w.putArray("layers");
-        for (DenseLayer l : network.layers()) {
+        for (NetworkLayer nl : network.layers()) {
             ObjectNode layer = layers.addObject();
-            layer.put("nIn", l.nIn());
-            layer.put("nOut", l.nOut());
-            layer.put("activation", l.activation().name().toLowerCase(java.util.Locale.ROOT));
-            ArrayNode rows = layer.putArray("W");
-            double[] weights = l.weights();
-            for (int i = 0; i < l.nIn(); i++) {
-                ArrayNode row = rows.addArray();
-                for (int j = 0; j < l.nOut(); j++) {
-                    row.add(weights[i * l.nOut() + j]);
+            if (nl instanceof DenseLayer l) {
+                if (!dense) {
+                    layer.put("type", "dense");
                 }
+                layer.put("nIn", l.nIn());
+                layer.put("nOut", l.nOut());
+                layer.put("activation", l.activation().name().toLowerCase(java.util.Locale.ROOT));
+                ArrayNode rows = layer.putArray("W");
+                double[] weights = l.weights();
+                for (int i = 0; i < l.nIn(); i++) {
+                    ArrayNode row = rows.addArray();
+                    for (int j = 0; j < l.nOut(); j++) {
+                        row.add(weights[i * l.nOut() + j]);
+                    }
+                }
+                layer.set("b", MAPPER.valueToTree(l.bias()));
+            } else if (nl instanceof Conv1DLayer c) {
+                layer.put("type", "conv1d");
+                layer.put("length", c.length());
+                layer.put("nIn", c.nIn());
+                layer.put("nOut", c.nOut());
+                layer.put("kernel", c.kernel());
+                layer.put("activation", c.activation().name().toLowerCase(java.util.Locale.ROOT));
+                ArrayNode outs = layer.putArray("W");
+                double[] weights = c.weights();
+                for (int o = 0; o < c.nOut(); o++) {
+                    ArrayNode ins = outs.addArray();
+                    for (int i = 0; i < c.nIn(); i++) {
+                        ArrayNode taps = ins.addArray();
+                        for (int u = 0; u < c.kernel(); u++) {
+                            taps.add(weights[(o * c.nIn() + i) * c.kernel() + u]);
+                        }
+                    }
+                }
+                layer.set("b", MAPPER.valueToTree(c.bias()));
             }
-            layer.set("b", MAPPER.valueToTree(l.bias()));
         }
         return w;
     }
 
     static Autoencoder parseWeights(JsonNode w) {
-        if (!WEIGHTS_FORMAT.equals(w.path("format").asText())) {
-            throw new BundleException(WEIGHTS + " has format '" + w.path("format").asText() + "', expected " + WEIGHTS_FORMAT);
+        String format = w.path("format").asText();
+        boolean typed = WEIGHTS_FORMAT_TYPED.equals(format);
+        if (!typed && !WEIGHTS_FORMAT.equals(format)) {
+            throw new BundleException(WEIGHTS + " has format '" + format + "', expected " + WEIGHTS_FORMAT + " or " + WEIGHTS_FORMAT_TYPED);
         }
-        List<DenseLayer> layers = new ArrayList<>();
+        List<NetworkLayer> layers = new ArrayList<>();
+        int index = 0;
         for (JsonNode layer : w.path("layers")) {
-            int nIn = layer.path("nIn").asInt();
-            int nOut = layer.path("nOut").asInt();
-            double[] weights = new double[nIn * nOut];
+            String type = typed ? layer.path("type").asText() : "dense";
+            String where = WEIGHTS + " layer " + index++;
+            int nIn = size(layer, "nIn", where);
+            int nOut = size(layer, "nOut", where);
+            Activation activation;
+            try {
+                activation = Activation.parse(layer.path("activation").asText());
+            } catch (IllegalArgumentException e) {
+                throw new BundleException(where + ": " + e.getMessage(), e);
+            }
             JsonNode rows = layer.path("W");
-            if (rows.size() != nIn) {
-                throw new BundleException(WEIGHTS + ": a layer declares nIn=" + nIn + " but has " + rows.size() + " rows");
-            }
-            for (int i = 0; i < nIn; i++) {
-                double[] row = doubles(rows.get(i));
-                if (row.length != nOut) {
-                    throw new BundleException(WEIGHTS + ": row " + i + " has " + row.length + " values, expected " + nOut);
+            switch (type) {
+                case "dense" -> {
+                    if ((long) nIn * nOut > MAX_LAYER_PARAMETERS) {
+                        throw new BundleException(where + ": " + nIn + "x" + nOut + " weights exceed the limit of " + MAX_LAYER_PARAMETERS);
+                    }
+                    if (rows.size() != nIn) {
+                        throw new BundleException(where + ": declares nIn=" + nIn + " but has " + rows.size() + " rows");
+                    }
+                    double[] weights = new double[nIn * nOut];
+                    for (int i = 0; i < nIn; i++) {
+                        double[] row = doubles(rows.get(i));
+                        if (row.length != nOut) {
+                            throw new BundleException(where + ": row " + i + " has " + row.length + " values, expected " + nOut);
+                        }
+                        System.arraycopy(row, 0, weights, i * nOut, nOut);
+                    }
+                    layers.add(new DenseLayer(nIn, nOut, weights, doubles(layer.path("b")), activation));
                 }
-                System.arraycopy(row, 0, weights, i * nOut, nOut);
+                case "conv1d" -> {
+                    int length = size(layer, "length", where);
+                    int kernel = size(layer, "kernel", where);
+                    if ((long) nIn * nOut * kernel > MAX_LAYER_PARAMETERS) {
+                        throw new BundleException(where + ": " + nOut + "x" + nIn + "x" + kernel + " weights exceed the limit of " + MAX_LAYER_PARAMETERS);
+                    }
+                    if (rows.size() != nOut) {
+                        throw new BundleException(where + ": declares nOut=" + nOut + " but W has " + rows.size() + " output channels");
+                    }
+                    double[] weights = new double[nOut * nIn * kernel];
+                    for (int o = 0; o < nOut; o++) {
+                        JsonNode ins = rows.get(o);
+                        if (ins.size() != nIn) {
+                            throw new BundleException(where + ": output channel " + o + " has " + ins.size() + " input channels, expected " + nIn);
+                        }
+                        for (int i = 0; i < nIn; i++) {
+                            double[] taps = doubles(ins.get(i));
+                            if (taps.length != kernel) {
+                                throw new BundleException(where + ": W[" + o + "][" + i + "] has " + taps.length + " taps, expected " + kernel);
+                            }
+                            System.arraycopy(taps, 0, weights, (o * nIn + i) * kernel, kernel);
+                        }
+                    }
+                    try {
+                        layers.add(new Conv1DLayer(length, nIn, nOut, kernel, weights, doubles(layer.path("b")), activation));
+                    } catch (IllegalArgumentException e) {
+                        throw new BundleException(where + ": " + e.getMessage(), e);
+                    }
+                }
+                default -> throw new BundleException(where + " has type '" + type + "', expected dense or conv1d");
             }
-            layers.add(new DenseLayer(nIn, nOut, weights, doubles(layer.path("b")),
-                    Activation.parse(layer.path("activation").asText())));
         }
-        return new Autoencoder(layers);
+        if (layers.isEmpty()) {
+            throw new BundleException(WEIGHTS + " has no layers");
+        }
+        Autoencoder network = new Autoencoder(layers);
+        if (typed && !network.family().equals(w.path("family").asText(network.family()))) {
+            throw new BundleException(WEIGHTS + " names family '" + w.path("family").asText() + "' but its layers make a "
+                    + network.family() + " network");
+        }
+        return network;
+    }
+
+    private static int size(JsonNode layer, String field, String where) {
+        JsonNode n = layer.path(field);
+        if (!n.canConvertToInt() || n.asInt() < 1 || n.asInt() > MAX_LAYER_SIZE) {
+            throw new BundleException(where + ": '" + field + "' must be an integer within 1.." + MAX_LAYER_SIZE + ": " + n);
+        }
+        return n.asInt();
     }
 
     private static double[] doubles(JsonNode array) {

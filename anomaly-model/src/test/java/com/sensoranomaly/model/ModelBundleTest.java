@@ -90,8 +90,8 @@ class ModelBundleTest {
         assertThat(r.featureStats().max()).containsExactly(w.featureStats().max());
         assertThat(r.network().layers()).hasSameSizeAs(w.network().layers());
         for (int i = 0; i < w.network().layers().size(); i++) {
-            DenseLayer a = w.network().layers().get(i);
-            DenseLayer b = r.network().layers().get(i);
+            DenseLayer a = (DenseLayer) w.network().layers().get(i);
+            DenseLayer b = (DenseLayer) r.network().layers().get(i);
             assertThat(b.weights()).containsExactly(a.weights());
             assertThat(b.bias()).containsExactly(a.bias());
             assertThat(b.activation()).isEqualTo(a.activation());

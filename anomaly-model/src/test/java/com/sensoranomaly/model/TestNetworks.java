@@ -26,4 +26,20 @@ final class TestNetworks {
         return new AnomalyModel("t", List.of("a", "b"), window, scaler, stats, net, 0.1, 0.99,
                 ErrorStats.of(new double[] {0.01, 0.02}), new double[] {0.01, 0.01});
     }
+
+    /**
+     * A convolutional model over features a, b and a window of 3: a 1-tap convolution averages a and b at each time
+     * step into one channel, a 3-tap one spreads that channel back to a and b with weights 0.25, 0.5, 0.25 over time.
+     */
+    static AnomalyModel convModel() {
+        Conv1DLayer squeeze = new Conv1DLayer(3, 2, 1, 1, new double[] {0.5, 0.5}, new double[] {0}, Activation.IDENTITY);
+        Conv1DLayer spread = new Conv1DLayer(3, 1, 2, 3, new double[] {0.25, 0.5, 0.25, 0.25, 0.5, 0.25}, new double[] {0, 0},
+                Activation.IDENTITY);
+        Autoencoder net = new Autoencoder(List.of(squeeze, spread));
+        FeatureScaler scaler = new FeatureScaler(FeatureScaler.Kind.STANDARD, new double[] {0, 0}, new double[] {1, 1});
+        FeatureStats stats = new FeatureStats(new double[] {1, 1}, new double[] {1, 1}, new double[] {1, 1},
+                new double[] {0, 0}, new double[] {2, 2});
+        return new AnomalyModel("t", List.of("a", "b"), 3, scaler, stats, net, 0.1, 0.99,
+                ErrorStats.of(new double[] {0.01, 0.02}), new double[] {0.01, 0.01});
+    }
 }

@@ -3,7 +3,9 @@ package com.sensoranomaly.trainer;
 import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Autoencoder;
+import com.sensoranomaly.model.Conv1DLayer;
 import com.sensoranomaly.model.DenseLayer;
+import com.sensoranomaly.model.NetworkLayer;
 import com.sensoranomaly.model.DeviceWindow;
 import com.sensoranomaly.model.ErrorStats;
 import com.sensoranomaly.model.FeatureScaler;
@@ -15,8 +17,12 @@ import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Smoothing;
 import com.sensoranomaly.model.Scored;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -107,18 +113,19 @@ public final class AutoencoderTrainer {
         int w = cfg.window();
         int d = w * f;
 
-        List<Integer> sizes = cfg.layerSizes(d);
-        MultiLayerNetwork net = build(cfg, sizes);
+        List<Integer> sizes = cfg.isConvolutional() ? cfg.channelSizes(f) : cfg.layerSizes(d);
+        MultiLayerNetwork net = cfg.isConvolutional() ? buildConv(cfg, sizes, w) : build(cfg, sizes);
         progress.accept(String.format(Locale.ROOT,
-                "training %s autoencoder on %,d windows (W=%d × %d features), validating on %,d",
-                layerString(sizes), data.trainX.length, w, f, data.validX.length));
+                "training %s %s autoencoder on %,d windows (W=%d × %d features), validating on %,d",
+                layerString(sizes), cfg.isConvolutional() ? "1-D convolutional (channels, kernel " + TrainerConfig.CONV_KERNEL + ")" : "dense",
+                data.trainX.length, w, f, data.validX.length));
         if (data.droppedIncomplete > 0) {
             progress.accept(String.format(Locale.ROOT, "dropped %,d training rows with missing cells", data.droppedIncomplete));
         }
         Fit fit = fit(cfg, net, data, started, progress);
 
         // Export, then calibrate with the job's own scorer on the exported weights.
-        Autoencoder exported = export(net);
+        Autoencoder exported = export(net, w);
         AnomalyModel provisional = new AnomalyModel("unversioned", data.features, w, data.scaler, data.stats, exported, 1.0,
                 cfg.thresholdQuantile(), ErrorStats.of(new double[] {0}), new double[f], cfg.smoothing());
         double[] featureErrorMean = new double[f];
@@ -145,7 +152,8 @@ public final class AutoencoderTrainer {
         training.put("trainingWindows", data.trainX.length);
         training.put("validationWindows", data.validX.length);
         training.put("validationScores", scores.length);
-        training.put("layers", sizes);
+        training.put("family", cfg.family());
+        training.put("layers", sizes); // widths of a dense network, channels of a convolutional one
         training.put("parameters", exported.parameterCount());
         training.put("epochsRun", fit.epochsRun);
         training.put("bestEpoch", fit.bestEpoch);
@@ -333,6 +341,66 @@ public final class AutoencoderTrainer {
         return net;
     }
 
+    /**
+     * A 1-D convolutional autoencoder over windows of {@code window} readings: convolutions over time with the given
+     * channel counts (input features, hidden..., bottleneck, hidden..., output features), kernel
+     * {@link TrainerConfig#CONV_KERNEL}, stride 1 and "same" padding, so every layer keeps the window's length; the
+     * last convolution is linear and the loss is the mean squared error over every reading of the window.
+     */
+    public static MultiLayerNetwork buildConv(TrainerConfig cfg, List<Integer> channels, int window) {
+        if (channels.size() < 3 || !channels.get(0).equals(channels.get(channels.size() - 1))) {
+            throw new IllegalArgumentException("a convolutional autoencoder needs input, bottleneck and output channels, the output as wide as the input: " + channels);
+        }
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(cfg.seed())
+                .dataType(DataType.DOUBLE)
+                .weightInit(WeightInit.XAVIER)
+                .updater(new Adam(cfg.learningRate()))
+                .l2(cfg.l2())
+                .list();
+        org.nd4j.linalg.activations.Activation act = org.nd4j.linalg.activations.Activation.valueOf(cfg.activation().name());
+        for (int i = 0; i < channels.size() - 1; i++) {
+            boolean last = i == channels.size() - 2;
+            list.layer(new Convolution1DLayer.Builder(TrainerConfig.CONV_KERNEL)
+                    .nIn(channels.get(i)).nOut(channels.get(i + 1))
+                    .stride(1).convolutionMode(ConvolutionMode.Same)
+                    .activation(last ? org.nd4j.linalg.activations.Activation.IDENTITY : act).build());
+        }
+        list.layer(new RnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build());
+        list.setInputType(InputType.recurrent(channels.get(0), window));
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        net.init();
+        return net;
+    }
+
+    private static boolean convolutional(MultiLayerNetwork net) {
+        return net.getLayer(0).conf().getLayer() instanceof Convolution1DLayer;
+    }
+
+    /**
+     * Flat time-major windows (row i: W readings × F features) as the network's input: as they are for a dense
+     * network, [n, F, W] (channels, time) for a convolutional one.
+     */
+    static INDArray input(MultiLayerNetwork net, double[][] x, int features) {
+        INDArray flat = Nd4j.create(x);
+        if (!convolutional(net)) {
+            return flat;
+        }
+        int n = x.length;
+        int w = x[0].length / features;
+        return flat.reshape('c', n, w, features).permute(0, 2, 1).dup('c');
+    }
+
+    /** The network's output back as flat time-major windows. */
+    static double[][] flat(INDArray out) {
+        if (out.rank() == 2) {
+            return out.toDoubleMatrix();
+        }
+        long n = out.size(0), f = out.size(1), w = out.size(2);
+        return out.permute(0, 2, 1).dup('c').reshape('c', n, w * f).toDoubleMatrix();
+    }
+
     /** Per epoch: shuffle, mask, fit minibatches; then measure, and remember the best weights. */
     private static final class Fit {
         final List<double[]> curve = new ArrayList<>();
@@ -344,7 +412,9 @@ public final class AutoencoderTrainer {
     private static Fit fit(TrainerConfig cfg, MultiLayerNetwork net, Prepared data, long started, Consumer<String> progress) {
         Fit fit = new Fit();
         double[][] trainX = data.trainX;
-        INDArray validInput = Nd4j.create(data.validX);
+        int features = data.features.size();
+        INDArray validInput = input(net, data.validX, features);
+        INDArray trainInput = input(net, trainX, features);
         Random random = new Random(cfg.seed());
         int[] order = new int[trainX.length];
         for (int i = 0; i < order.length; i++) {
@@ -362,10 +432,10 @@ public final class AutoencoderTrainer {
                     clean[i - start] = trainX[order[i]];
                     noisy[i - start] = cfg.denoise() > 0 ? mask(trainX[order[i]], data.scaledMean, cfg.denoise(), random) : trainX[order[i]];
                 }
-                net.fit(new DataSet(Nd4j.create(noisy), Nd4j.create(clean)));
+                net.fit(new DataSet(input(net, noisy, features), input(net, clean, features)));
             }
             // Both losses on clean inputs: comparable with each other and with the baseline.
-            double trainLoss = mse(net.output(Nd4j.create(trainX), false), trainX);
+            double trainLoss = mse(net.output(trainInput, false), trainX);
             double validLoss = mse(net.output(validInput, false), data.validX);
             fit.epochsRun = epoch;
             if (!Double.isFinite(trainLoss) || !Double.isFinite(validLoss)) {
@@ -404,20 +474,54 @@ public final class AutoencoderTrainer {
         return y;
     }
 
-    /**
-     * The network's weights in the plain form the job runs: each layer's W [nIn × nOut] row-major, b, and its
-     * activation as configured in the network.
-     *
-     * @throws IllegalArgumentException for a layer the plain forward pass cannot run (not dense, or an
-     *                                  activation it does not implement)
-     */
+    /** The dense network's weights in the plain form the job runs (see {@link #export(MultiLayerNetwork, int)}). */
     public static Autoencoder export(MultiLayerNetwork net) {
-        List<DenseLayer> layers = new ArrayList<>();
+        return export(net, 1);
+    }
+
+    /**
+     * The network's weights in the plain form the job runs: a dense layer's W [nIn × nOut] row-major and b, a
+     * convolution's W [nOut × nIn × kernel] and b over {@code window} time steps, each with its activation as
+     * configured in the network; the loss layer has no weights and is left out.
+     *
+     * @throws IllegalArgumentException for a layer the plain forward pass cannot run, or an activation it does not
+     *                                  implement
+     */
+    public static Autoencoder export(MultiLayerNetwork net, int window) {
+        List<NetworkLayer> layers = new ArrayList<>();
         for (int i = 0; i < net.getnLayers(); i++) {
             org.deeplearning4j.nn.conf.layers.Layer conf = net.getLayer(i).conf().getLayer();
+            if (conf instanceof RnnLossLayer) {
+                continue;
+            }
+            if (conf instanceof Convolution1DLayer conv) {
+                int nIn = Math.toIntExact(conv.getNIn());
+                int nOut = Math.toIntExact(conv.getNOut());
+                int k = conv.getKernelSize()[0];
+                if (conv.getStride()[0] != 1 || conv.getConvolutionMode() != ConvolutionMode.Same || conv.getDilation()[0] != 1) {
+                    throw new IllegalArgumentException("layer " + i + ": only stride-1, undilated convolutions with same padding are supported");
+                }
+                // DL4J 1.0.0-M2.1 reports the kernel's shape as [nOut, nIn, k, 1] but its 1-D convolution reads the
+                // buffer as [k, nIn, nOut]; the buffer's order is what counts (ConvAutoencoderTest checks parity).
+                double[] buffer = net.getLayer(i).getParam("W").dup('c').data().asDouble();
+                if (buffer.length != nOut * nIn * k) {
+                    throw new IllegalArgumentException("layer " + i + ": " + buffer.length + " kernel weights, expected " + nOut + "x" + nIn + "x" + k);
+                }
+                double[] w = new double[buffer.length];
+                for (int u = 0; u < k; u++) {
+                    for (int c = 0; c < nIn; c++) {
+                        for (int o = 0; o < nOut; o++) {
+                            w[(o * nIn + c) * k + u] = buffer[(u * nIn + c) * nOut + o];
+                        }
+                    }
+                }
+                double[] b = net.getLayer(i).getParam("b").toDoubleVector();
+                layers.add(new Conv1DLayer(window, nIn, nOut, k, w, b, activationOf(i, conv.getActivationFn())));
+                continue;
+            }
             if (!(conf instanceof FeedForwardLayer ff) || !(conf instanceof BaseLayer base)
                     || !(conf instanceof org.deeplearning4j.nn.conf.layers.DenseLayer || conf instanceof OutputLayer)) {
-                throw new IllegalArgumentException("layer " + i + " (" + conf.getClass().getSimpleName() + ") is not a dense layer");
+                throw new IllegalArgumentException("layer " + i + " (" + conf.getClass().getSimpleName() + ") is not a dense or 1-D convolution layer");
             }
             int nIn = Math.toIntExact(ff.getNIn());
             int nOut = Math.toIntExact(ff.getNOut());
@@ -437,9 +541,9 @@ public final class AutoencoderTrainer {
      */
     public static Autoencoder export(MultiLayerNetwork net, List<Integer> sizes, Activation hiddenActivation) {
         Autoencoder a = export(net);
-        List<DenseLayer> layers = a.layers();
+        List<NetworkLayer> layers = a.layers();
         for (int i = 0; i < layers.size(); i++) {
-            DenseLayer l = layers.get(i);
+            DenseLayer l = (DenseLayer) layers.get(i);
             Activation expected = i == layers.size() - 1 ? Activation.IDENTITY : hiddenActivation;
             if (i + 1 >= sizes.size() || l.nIn() != sizes.get(i) || l.nOut() != sizes.get(i + 1) || l.activation() != expected) {
                 throw new IllegalArgumentException("layer " + i + " is " + l.nIn() + "x" + l.nOut() + " " + l.activation()
@@ -497,7 +601,7 @@ public final class AutoencoderTrainer {
     /** Reconstruction quality on the complete validation windows, scaled units, against predicting the mean. */
     private static Map<String, Object> metrics(MultiLayerNetwork net, Prepared data, double threshold, double[] scores) {
         double[][] validX = data.validX;
-        double[][] recon = net.output(Nd4j.create(validX), false).toDoubleMatrix();
+        double[][] recon = flat(net.output(input(net, validX, data.features.size()), false));
         int f = data.features.size();
         double sq = 0, abs = 0, base = 0;
         long cells = 0;
@@ -523,7 +627,7 @@ public final class AutoencoderTrainer {
     }
 
     private static double mse(INDArray out, double[][] x) {
-        double[][] r = out.toDoubleMatrix();
+        double[][] r = flat(out);
         double s = 0;
         long n = 0;
         for (int i = 0; i < x.length; i++) {

@@ -45,8 +45,12 @@ public final class TrainCommand implements Callable<Integer> {
             description = "bundle directory to write (new, empty, or a bundle to replace)")
     Path outDir;
 
-    @Option(names = "--window", paramLabel = "W", description = "readings per model input (temporal context) [default: ${DEFAULT-VALUE}]")
-    int window = TrainerConfig.DEFAULT_WINDOW;
+    @Option(names = "--family", paramLabel = "FAMILY", description = "model family: dense (layers over the flattened window) or conv1d (1-D convolutions over time) [default: ${DEFAULT-VALUE}]")
+    String family = TrainerConfig.DEFAULT_FAMILY;
+
+    @Option(names = "--window", paramLabel = "W", description = "readings per model input (temporal context) [default: 1 for dense, "
+            + TrainerConfig.DEFAULT_CONV_WINDOW + " for conv1d]")
+    Integer window;
 
     @Option(names = "--hidden", split = ",", paramLabel = "N", description = "encoder hidden sizes, e.g. 32,16 (decoder mirrors them) [default: derived from the input size]")
     List<Integer> hidden = List.of();
@@ -176,9 +180,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     private TrainerConfig config() {
         try {
-            return new TrainerConfig(window, hidden, latent, Activation.parse(activation), epochs, batchSize, learningRate, l2,
+            int w = window != null ? window : "conv1d".equals(family) ? TrainerConfig.DEFAULT_CONV_WINDOW : TrainerConfig.DEFAULT_WINDOW;
+            return new TrainerConfig(w, hidden, latent, Activation.parse(activation), epochs, batchSize, learningRate, l2,
                     seed, validationFraction, patience, FeatureScaler.Kind.parse(scaler), denoise, thresholdQuantile,
-                    smoothing);
+                    smoothing, family);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -43,11 +43,15 @@ import java.util.Map;
  *                           away reading noise and quantisation steps, which makes small sustained shifts visible, but
  *                           it exposes slow drift just as much and leaves the threshold quantile fewer independent
  *                           scores to rest on (docs/detection-quality.md measures both effects).
+ * @param family             the model family: {@code dense} (layers over the flattened window) or {@code conv1d}
+ *                           (1-D convolutions over time, kernel {@link #CONV_KERNEL}, "same" padding: the window's
+ *                           length is kept and the bottleneck narrows the channels at every time step, with the same
+ *                           width rules applied per reading, e.g. 8 → 12 → 3 → 12 → 8 channels for 8 features)
  */
 public record TrainerConfig(int window, List<Integer> hidden, int latent, Activation activation, int epochs,
                             int batchSize, double learningRate, double l2, long seed, double validationFraction,
                             int patience, FeatureScaler.Kind scaler, double denoise, double thresholdQuantile,
-                            double smoothing) {
+                            double smoothing, String family) {
 
     public static final int DEFAULT_WINDOW = 1;
     public static final Activation DEFAULT_ACTIVATION = Activation.TANH;
@@ -62,6 +66,12 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
     public static final double DEFAULT_DENOISE = 0.1;
     public static final double DEFAULT_THRESHOLD_QUANTILE = 0.99;
     public static final double DEFAULT_SMOOTHING = 1.0;
+    public static final String DEFAULT_FAMILY = "dense";
+    public static final List<String> FAMILIES = List.of("dense", "conv1d");
+    /** Window of a conv1d model when none is given: ten readings of context. */
+    public static final int DEFAULT_CONV_WINDOW = 10;
+    /** Taps of every convolution over time (odd: "same" padding is symmetric). */
+    public static final int CONV_KERNEL = 3;
 
     /** Derived encoder width: clamp(⌈HIDDEN_FACTOR · d⌉, HIDDEN_MIN, HIDDEN_MAX). */
     public static final double HIDDEN_FACTOR = 1.5;
@@ -75,7 +85,16 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
     public static TrainerConfig defaults() {
         return new TrainerConfig(DEFAULT_WINDOW, List.of(), 0, DEFAULT_ACTIVATION, DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE,
                 DEFAULT_LEARNING_RATE, DEFAULT_L2, DEFAULT_SEED, DEFAULT_VALIDATION_FRACTION, DEFAULT_PATIENCE,
-                DEFAULT_SCALER, DEFAULT_DENOISE, DEFAULT_THRESHOLD_QUANTILE, DEFAULT_SMOOTHING);
+                DEFAULT_SCALER, DEFAULT_DENOISE, DEFAULT_THRESHOLD_QUANTILE, DEFAULT_SMOOTHING, DEFAULT_FAMILY);
+    }
+
+    /** Settings of a dense model. */
+    public TrainerConfig(int window, List<Integer> hidden, int latent, Activation activation, int epochs,
+                         int batchSize, double learningRate, double l2, long seed, double validationFraction,
+                         int patience, FeatureScaler.Kind scaler, double denoise, double thresholdQuantile,
+                         double smoothing) {
+        this(window, hidden, latent, activation, epochs, batchSize, learningRate, l2, seed, validationFraction, patience,
+                scaler, denoise, thresholdQuantile, smoothing, DEFAULT_FAMILY);
     }
 
     /** Settings with the default smoothing. */
@@ -105,6 +124,18 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
         check(thresholdQuantile > 0.5 && thresholdQuantile < 1,
                 "--threshold-quantile must be within (0.5, 1): " + thresholdQuantile);
         check(smoothing > 0 && smoothing <= 1, "--smoothing must be within (0, 1] (1 = none): " + smoothing);
+        check(FAMILIES.contains(family), "--family must be one of " + String.join(", ", FAMILIES) + ": " + family);
+        check(!"conv1d".equals(family) || window >= CONV_KERNEL, "--family conv1d needs a --window of at least " + CONV_KERNEL
+                + " readings: " + window);
+    }
+
+    public boolean isConvolutional() {
+        return "conv1d".equals(family);
+    }
+
+    /** Channels from input to output of a conv1d model over {@code features} sensors, e.g. [8, 12, 3, 12, 8]. */
+    public List<Integer> channelSizes(int features) {
+        return layerSizes(features);
     }
 
     private static void check(boolean ok, String message) {
@@ -140,10 +171,20 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
     /** The settings as resolved for input size d (derived sizes filled in), for the bundle and the report. */
     public Map<String, Object> describe(int d) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("family", family);
         m.put("window", window);
-        m.put("layers", layerSizes(d));
-        m.put("hidden", hiddenFor(d));
-        m.put("latent", latentFor(d));
+        if (isConvolutional()) {
+            int f = d / window;
+            m.put("channels", channelSizes(f));
+            m.put("kernel", CONV_KERNEL);
+            m.put("padding", "same");
+            m.put("hidden", hiddenFor(f));
+            m.put("latent", latentFor(f));
+        } else {
+            m.put("layers", layerSizes(d));
+            m.put("hidden", hiddenFor(d));
+            m.put("latent", latentFor(d));
+        }
         m.put("hiddenActivation", activation.name().toLowerCase(Locale.ROOT));
         m.put("outputActivation", "identity");
         m.put("loss", "mse");
@@ -166,17 +207,22 @@ public record TrainerConfig(int window, List<Integer> hidden, int latent, Activa
 
     public TrainerConfig withWindow(int w) {
         return new TrainerConfig(w, hidden, latent, activation, epochs, batchSize, learningRate, l2, seed,
-                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing);
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing, family);
     }
 
     public TrainerConfig withEpochs(int n) {
         return new TrainerConfig(window, hidden, latent, activation, n, batchSize, learningRate, l2, seed,
-                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing);
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing, family);
     }
 
     public TrainerConfig withSeed(long s) {
         return new TrainerConfig(window, hidden, latent, activation, epochs, batchSize, learningRate, l2, s,
-                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing);
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing, family);
+    }
+
+    public TrainerConfig withFamily(String f) {
+        return new TrainerConfig(window, hidden, latent, activation, epochs, batchSize, learningRate, l2, seed,
+                validationFraction, patience, scaler, denoise, thresholdQuantile, smoothing, f);
     }
 
     private static int clamp(int v, int lo, int hi) {

@@ -36,7 +36,9 @@ final class TrainingReport {
         sb.append("<h2>Summary</h2><table>");
         row(sb, "features", String.join(", ", model.features()));
         row(sb, "window (readings per model input)", model.window());
-        row(sb, "network", AutoencoderTrainer.layerString(cast(training.get("layers"))) + " (" + training.get("parameters") + " parameters)");
+        boolean conv = "conv1d".equals(training.get("family"));
+        row(sb, "network", (conv ? "1-D convolutional, channels " : "dense, ") + AutoencoderTrainer.layerString(cast(training.get("layers")))
+                + (conv ? ", kernel " + TrainerConfig.CONV_KERNEL : "") + " (" + training.get("parameters") + " parameters)");
         row(sb, "threshold", String.format(Locale.ROOT, "%.6g (quantile %.3f of %d validation scores)", model.threshold(),
                 model.thresholdQuantile(), scores.length));
         row(sb, "validation MSE (scaled)", String.format(Locale.ROOT, "%.5f vs %.5f predicting the training mean (ratio %.3f)",
