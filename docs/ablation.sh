@@ -29,6 +29,7 @@ PY
 
 train default
 train window5 --window 5
+train conv1d --family conv1d
 train smooth0.1 --smoothing 0.1
 
 echo "| variant (per-device protocol, valve1, 16 files) | F1 | FAR | MAR | NAB standard |"
@@ -50,12 +51,15 @@ evaluate "rule 1 of 1 (every reading decides)" default --set rule.k=1 --set rule
 evaluate "fleet model, baseline calibration, 3 of 5, close after 5 (the former defaults)" default --set calibration.mode=baseline --set rule.k=3 --set rule.n=5 --set rule.clear=5
 evaluate "fleet model, baseline calibration, new rule" default --set calibration.mode=baseline
 evaluate "fleet model window 5, baseline calibration, new rule" window5 --set calibration.mode=baseline
+evaluate "fleet model conv1d (window 10), baseline calibration, new rule" conv1d --set calibration.mode=baseline
+evaluate "fleet model conv1d (window 10), baseline calibration, 3 of 5, close after 5" conv1d --set calibration.mode=baseline --set rule.k=3 --set rule.n=5 --set rule.clear=5
+evaluate "device model, conv1d fleet model during warm-up" conv1d
 evaluate "fleet model, threshold-only calibration, new rule" default --set calibration.mode=threshold
 evaluate "fleet model smoothed 0.1, baseline calibration, new rule" smooth0.1 --set calibration.mode=baseline
 evaluate "fleet model, no calibration (strict)" default --set calibration.mode=none
-# Gaps: values blanked at random (seeded) before replay
+evaluate "fleet model conv1d (window 10), no calibration (strict)" conv1d --set calibration.mode=none
+# Gaps: values blanked at random (seeded) before replay; the device model fills them from its own reconstruction
 for rate in 0.1 0.3; do
-  for strategy in model mean last; do
-    evaluate "$(python3 -c "print(int($rate*100))") % of values missing, fleet-model imputation: $strategy" default --missing-rate "$rate" --set impute.strategy="$strategy"
-  done
+  evaluate "$(python3 -c "print(int($rate*100))") % of values missing (warm-up included)" default --missing-rate "$rate"
 done
+evaluate "10 % of values missing, fleet model with baseline calibration, 3 of 5, close after 5 (former defaults)" default --missing-rate 0.1 --set calibration.mode=baseline --set rule.k=3 --set rule.n=5 --set rule.clear=5

@@ -130,28 +130,90 @@ public class DeviceModel {
             m.std[j] = Math.max(Math.sqrt(var), floor > 0 ? floor : 1e-9 * Math.max(1, Math.abs(mu)));
         }
 
-        // The warm-up's windows, standardised; a missing entry is the sensor's mean (0) for the covariance.
+        // The warm-up's windows, standardised. A missing entry starts at the sensor's mean and is then filled from the
+        // model itself, refitting after each round (iterative PCA imputation), so gaps neither shrink the learnt
+        // variances nor count as errors.
         int windows = n - window + 1;
         double[][] x = new double[windows][d];
+        boolean[][] observed = new boolean[windows][d];
+        boolean gaps = false;
         for (int w = 0; w < windows; w++) {
             for (int i = 0; i < window; i++) {
                 for (int j = 0; j < features; j++) {
                     double v = readings[(w + i) * features + j];
-                    x[w][i * features + j] = Double.isNaN(v) ? 0 : (v - m.mean[j]) / m.std[j];
+                    int k = i * features + j;
+                    observed[w][k] = !Double.isNaN(v);
+                    x[w][k] = observed[w][k] ? (v - m.mean[j]) / m.std[j] : 0;
+                    gaps |= !observed[w][k];
                 }
             }
         }
-        m.centre = new double[d];
+        m.fitSubspace(x);
+        double[] residual = new double[d];
+        for (int round = 0; gaps && round < IMPUTE_ROUNDS; round++) {
+            for (int w = 0; w < windows; w++) {
+                m.residual(x[w], residual);
+                for (int k = 0; k < d; k++) {
+                    if (!observed[w][k]) {
+                        x[w][k] -= residual[k];
+                    }
+                }
+            }
+            m.fitSubspace(x);
+        }
+
+        // Control limit and per-sensor normal errors from the warm-up's own windows, scored as later windows are:
+        // missing entries filled from the model, only observed ones counted.
+        double[] scores = new double[windows];
+        int scored = 0;
+        m.featureErrorMean = new double[features];
+        int[] counts = new int[features];
+        for (int w = 0; w < windows; w++) {
+            double[] xw = x[w].clone();
+            double score = m.scoreStandardised(xw, observed[w], residual);
+            if (Double.isNaN(score)) {
+                continue;
+            }
+            scores[scored++] = score;
+            for (int k = 0; k < d; k++) {
+                if (observed[w][k]) {
+                    m.featureErrorMean[k % features] += residual[k] * residual[k];
+                    counts[k % features]++;
+                }
+            }
+        }
+        for (int j = 0; j < features; j++) {
+            m.featureErrorMean[j] = counts[j] == 0 ? 0 : m.featureErrorMean[j] / counts[j];
+        }
+        if (scored == 0) {
+            throw new IllegalArgumentException("a device model needs observed values in its warm-up: none of " + n + " readings had any");
+        }
+        m.limit = LIMIT_FACTOR * Quantiles.of(Arrays.copyOf(scores, scored), LIMIT_QUANTILE);
+
+        m.recent = new double[d];
+        for (int i = 0; i < window; i++) {
+            System.arraycopy(readings, (n - window + i) * features, m.recent, i * features, features);
+        }
+        m.next = 0;
+        m.filled = window;
+        return m;
+    }
+
+    /** Sets {@link #centre} and {@link #basis} from standardised windows: the top {@link #latent} principal directions. */
+    private void fitSubspace(double[][] x) {
+        int d = dimensions();
+        int windows = x.length;
+        centre = new double[d];
         for (double[] row : x) {
             for (int k = 0; k < d; k++) {
-                m.centre[k] += row[k] / windows;
+                centre[k] += row[k] / windows;
             }
         }
         double[][] cov = new double[d][d];
         double[] c = new double[d];
         for (double[] row : x) {
             for (int k = 0; k < d; k++) {
-                c[k] = row[k] - m.centre[k];
+                c[k] = row[k] - centre[k];
             }
             for (int a = 0; a < d; a++) {
                 double ca = c[a];
@@ -171,36 +233,48 @@ public class DeviceModel {
             }
         }
         SymmetricEigen eig = SymmetricEigen.of(cov);
-        m.basis = new float[d * m.latent];
+        basis = new float[d * latent];
         for (int k = 0; k < d; k++) {
-            for (int r = 0; r < m.latent; r++) {
-                m.basis[k * m.latent + r] = (float) eig.vectors()[k][r];
+            for (int r = 0; r < latent; r++) {
+                basis[k * latent + r] = (float) eig.vectors()[k][r];
             }
         }
+    }
 
-        // Control limit and per-sensor normal errors from the warm-up's own windows.
-        double[] scores = new double[windows];
-        m.featureErrorMean = new double[features];
-        double[] residual = new double[d];
-        for (int w = 0; w < windows; w++) {
-            m.residual(x[w], residual);
-            double s = 0;
+    /**
+     * Scores a standardised window in place: unobserved entries of {@code x} are filled from the model's
+     * reconstruction ({@link #IMPUTE_ROUNDS} rounds, starting from the centre), {@code residual} receives the final
+     * residual, and the score is the mean squared residual over the observed entries (NaN if none).
+     */
+    double scoreStandardised(double[] x, boolean[] observed, double[] residual) {
+        int d = dimensions();
+        int seen = 0;
+        for (int k = 0; k < d; k++) {
+            if (observed[k]) {
+                seen++;
+            } else {
+                x[k] = centre[k];
+            }
+        }
+        for (int round = 0; round < IMPUTE_ROUNDS && seen < d; round++) {
+            residual(x, residual);
             for (int k = 0; k < d; k++) {
-                double e = residual[k] * residual[k];
-                s += e;
-                m.featureErrorMean[k % features] += e / window / windows;
+                if (!observed[k]) {
+                    x[k] -= residual[k]; // x ← its reconstruction
+                }
             }
-            scores[w] = s / d;
         }
-        m.limit = LIMIT_FACTOR * Quantiles.of(scores, LIMIT_QUANTILE);
-
-        m.recent = new double[d];
-        for (int i = 0; i < window; i++) {
-            System.arraycopy(readings, (n - window + i) * features, m.recent, i * features, features);
+        residual(x, residual);
+        if (seen == 0) {
+            return Double.NaN;
         }
-        m.next = 0;
-        m.filled = window;
-        return m;
+        double total = 0;
+        for (int k = 0; k < d; k++) {
+            if (observed[k]) {
+                total += residual[k] * residual[k];
+            }
+        }
+        return total / seen;
     }
 
     /** residual = x − decode(encode(x)), with x standardised (not modified). */
@@ -236,36 +310,23 @@ public class DeviceModel {
 
         double[] x = new double[d];
         boolean[] observed = new boolean[d];
-        int seen = 0;
         for (int i = 0; i < window; i++) {
             int slot = (next + i) % window; // oldest first
             for (int j = 0; j < features; j++) {
                 double v = recent[slot * features + j];
                 int k = i * features + j;
                 observed[k] = !Double.isNaN(v);
-                x[k] = observed[k] ? (v - mean[j]) / std[j] : centre[k];
-                seen += observed[k] ? 1 : 0;
+                x[k] = observed[k] ? (v - mean[j]) / std[j] : 0;
             }
         }
         double[] residual = new double[d];
-        for (int round = 0; round < IMPUTE_ROUNDS && seen < d; round++) {
-            residual(x, residual);
-            for (int k = 0; k < d; k++) {
-                if (!observed[k]) {
-                    x[k] -= residual[k]; // x ← its reconstruction
-                }
-            }
-        }
-        residual(x, residual);
+        double score = scoreStandardised(x, observed, residual);
 
-        double total = 0;
         double[] featureErrors = new double[features];
         int[] counts = new int[features];
         for (int k = 0; k < d; k++) {
             if (observed[k]) {
-                double e = residual[k] * residual[k];
-                total += e;
-                featureErrors[k % features] += e;
+                featureErrors[k % features] += residual[k] * residual[k];
                 counts[k % features]++;
             }
         }
@@ -281,7 +342,6 @@ public class DeviceModel {
             imputed[j] = !observed[newest + j];
             imputedCount += imputed[j] ? 1 : 0;
         }
-        double score = seen == 0 ? Double.NaN : total / seen;
         return new Scored(score, featureErrors, expected, imputed, imputedCount);
     }
 

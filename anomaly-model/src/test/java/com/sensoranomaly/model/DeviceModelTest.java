@@ -92,6 +92,31 @@ class DeviceModelTest {
     }
 
     @Test
+    void shouldLearnTheSameNormalFromAWarmupWithGaps() {
+        double[] complete = readings(400, 9);
+        double[] gappy = complete.clone();
+        Random rnd = new Random(10);
+        for (int k = 0; k < gappy.length; k++) {
+            if (rnd.nextDouble() < 0.2) {
+                gappy[k] = Double.NaN; // a fifth of all values missing
+            }
+        }
+        DeviceModel full = DeviceModel.fit(complete, 400, F, 5, null);
+        DeviceModel holes = DeviceModel.fit(gappy, 400, F, 5, null);
+        // Gaps filled from the model itself: they neither shrink the learnt relations nor inflate the limit.
+        assertThat(holes.limit).isBetween(full.limit / 1.5, full.limit * 1.5);
+        double[] later = readings(600, 9);
+        int above = 0;
+        for (int i = 400; i < 600; i++) {
+            double[] r = {later[i * F], later[i * F + 1], later[i * F + 2]};
+            if (holes.score(r).score() > holes.limit) {
+                above++;
+            }
+        }
+        assertThat(above).isLessThan(10);
+    }
+
+    @Test
     void shouldFloorTheSpreadOfASensorThatWasFlatDuringWarmup() {
         double[] warmup = readings(200, 6);
         for (int i = 0; i < 200; i++) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sensoranomaly.cli.demo.LocalStack;
 import com.sensoranomaly.job.config.JobConfig;
 import com.sensoranomaly.job.detection.EpisodeState;
+import com.sensoranomaly.job.scoring.DeviceCalibrator;
 import com.sensoranomaly.job.scoring.DeviceState;
 import com.sensoranomaly.kafka.LocalKafka;
 import com.sensoranomaly.model.AnomalyModel;
@@ -164,6 +165,10 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("state_bytes_per_device", stateBytes(model));
         r.put("state_bytes_per_device_window_10", stateBytesForWindow(10, FEATURES.size()));
         r.put("state_bytes_100k_devices", (long) r.get("state_bytes_per_device") * 100_000L);
+        long[] own = deviceModelStateBytes(model, 400);
+        r.put("state_bytes_per_device_warming_up", own[0]);
+        r.put("state_bytes_per_device_with_own_model", own[1]);
+        r.put("state_bytes_1m_devices_with_own_model", own[1] * 1_000_000L);
         r.put("heap_peak_mb", heapPeakMb());
         r.put("rss_peak_mb", rssPeakMb());
 
@@ -174,6 +179,9 @@ public final class BenchCommand implements Callable<Integer> {
                 r.get("latency_rate_eps"), r.get("p50_latency_ms"), r.get("p99_latency_ms"), r.get("latency_alerts"));
         out.printf(Locale.ROOT, "state per device: %d bytes (window 1), %d bytes (window 10); 100,000 devices: %.1f MB (goal < 2 KB per device)%n",
                 r.get("state_bytes_per_device"), r.get("state_bytes_per_device_window_10"), (long) r.get("state_bytes_100k_devices") / 1e6);
+        out.printf(Locale.ROOT, "with the default per-device model: %,d bytes while warming up (400 readings kept), %,d bytes once fitted; 1,000,000 devices: %.1f GB%n",
+                r.get("state_bytes_per_device_warming_up"), r.get("state_bytes_per_device_with_own_model"),
+                (long) r.get("state_bytes_1m_devices_with_own_model") / 1e9);
         out.printf(Locale.ROOT, "peaks of this JVM (broker + Flink + clients): heap %d MB, RSS %d MB%n", r.get("heap_peak_mb"), r.get("rss_peak_mb"));
         if (report != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
@@ -375,6 +383,42 @@ public final class BenchCommand implements Callable<Integer> {
     /** Serialized keyed state of one device (scoring + episode state, key included), as a checkpoint stores it. */
     static long stateBytes(AnomalyModel model) throws Exception {
         return stateBytesForWindow(model.window(), model.features().size());
+    }
+
+    /**
+     * Keyed state of a device under the default calibration (each device fits its own model): just before its
+     * warm-up of {@code events} readings is complete, and once its model is fitted. Serialized as Flink stores it.
+     */
+    static long[] deviceModelStateBytes(AnomalyModel model, int events) throws Exception {
+        DeviceCalibrator calibrator = new DeviceCalibrator(JobConfig.Calibration.DEVICE_MODEL, events, 0, 1.0, model);
+        DeviceState d = calibrator.newState();
+        java.util.Random rnd = new java.util.Random(1);
+        double[] raw = new double[model.features().size()];
+        long[] sizes = new long[2];
+        for (int i = 0; i < events; i++) {
+            for (int j = 0; j < raw.length; j++) {
+                raw[j] = model.featureStats().mean()[j] + rnd.nextGaussian() * model.featureStats().std()[j];
+            }
+            if (i == events - 1) {
+                sizes[0] = serializedBytes(d);
+            }
+            calibrator.observeWarmup(d, raw);
+        }
+        sizes[1] = serializedBytes(d);
+        return sizes;
+    }
+
+    /** Scoring state + episode state (with the default rule's window) + the key stored with each. */
+    private static long serializedBytes(DeviceState d) throws Exception {
+        ExecutionConfig ec = new ExecutionConfig();
+        TypeSerializer<DeviceState> ds = TypeInformation.of(DeviceState.class).createSerializer(ec.getSerializerConfig());
+        TypeSerializer<EpisodeState> es = TypeInformation.of(EpisodeState.class).createSerializer(ec.getSerializerConfig());
+        EpisodeState e = EpisodeState.create(10);
+        e.alertId = "0123456789abcdef0123456789abcdef";
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        ds.serialize(d, out);
+        es.serialize(e, out);
+        return out.length() + 2L * ("pump-000123".getBytes(StandardCharsets.UTF_8).length + 2);
     }
 
     static long stateBytesForWindow(int window, int features) throws Exception {

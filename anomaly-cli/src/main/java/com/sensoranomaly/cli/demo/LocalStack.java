@@ -6,12 +6,16 @@ import com.sensoranomaly.kafka.LocalKafka;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Reconstructor;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.ServerSocket;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -91,9 +95,39 @@ public final class LocalStack implements AutoCloseable {
     public static StreamExecutionEnvironment pipeline(StreamExecutionEnvironment env, AnomalyModel model, JobConfig config,
                                                       Reconstructor.Factory engine) {
         AnomalyDetectionJob.configure(env, config);
+        // Checkpoints to a local directory, as a cluster keeps them on a file system: the default in-JobManager
+        // storage refuses more than 5 MB of state, which a few hundred devices learning their own model exceed.
+        Configuration storage = new Configuration();
+        storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory().toUri().toString());
+        env.configure(storage);
         AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
                 AnomalyDetectionJob.kafkaOutputs(config), engine);
         return env;
+    }
+
+    private static Path checkpoints;
+
+    /** One temporary checkpoint directory per JVM, removed when it exits. */
+    private static synchronized Path checkpointDirectory() {
+        if (checkpoints == null) {
+            try {
+                checkpoints = Files.createTempDirectory("anomaly-checkpoints-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a checkpoint directory: " + e.getMessage(), e);
+            }
+            Path dir = checkpoints;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
+        }
+        return checkpoints;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Best effort at exit: a temporary directory left behind is harmless.
+        }
     }
 
     @Override

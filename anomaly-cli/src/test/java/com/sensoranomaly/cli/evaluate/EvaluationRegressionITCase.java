@@ -63,7 +63,9 @@ class EvaluationRegressionITCase {
             int f = s.features().size();
             double[] warmup = new double[400 * f];
             for (int i = 0; i < 400; i++) {
-                System.arraycopy(s.values()[i], 0, warmup, i * f, f);
+                for (int j = 0; j < f; j++) {
+                    warmup[i * f + j] = (float) s.values()[i][j]; // the job keeps warm-up readings as floats
+                }
             }
             DeviceModel own = DeviceModel.fit(warmup, 400, f, DeviceModel.autoWindow(400, f),
                     DeviceModel.spreadFloor(model.featureStats().std()));

@@ -89,7 +89,7 @@ public final class DeviceCalibrator implements Serializable {
         } else if (mode == Calibration.THRESHOLD) {
             s.calibrationScores = new double[events];
         } else if (mode == Calibration.DEVICE_MODEL) {
-            s.warmup = new double[events * features];
+            s.warmup = new float[events * features];
         }
         return s;
     }
@@ -107,10 +107,17 @@ public final class DeviceCalibrator implements Serializable {
         if (s.warmup == null) {
             return;
         }
-        System.arraycopy(raw, 0, s.warmup, s.warmupCount * features, features);
+        int at = s.warmupCount * features;
+        for (int j = 0; j < features; j++) {
+            s.warmup[at + j] = (float) raw[j]; // NaN stays NaN
+        }
         s.warmupCount++;
         if (s.warmupCount == events) {
-            s.deviceModel = DeviceModel.fit(s.warmup, events, features, deviceWindow, DeviceModel.spreadFloor(trainingStd));
+            double[] readings = new double[s.warmup.length];
+            for (int k = 0; k < readings.length; k++) {
+                readings[k] = s.warmup[k];
+            }
+            s.deviceModel = DeviceModel.fit(readings, events, features, deviceWindow, DeviceModel.spreadFloor(trainingStd));
             s.threshold = s.deviceModel.limit * scale;
             s.warmup = null;
         }

@@ -10,8 +10,11 @@ import com.sensoranomaly.model.DeviceWindow;
  */
 public class DeviceState {
     public DeviceWindow window;
-    /** Raw warm-up readings (events × F) of a device that will fit its own model (null once fitted or if off). */
-    public double[] warmup;
+    /**
+     * Raw warm-up readings (events × F, as floats: half the state of doubles, and sensor readings rarely carry more
+     * than seven significant digits) of a device that will fit its own model (null once fitted or if off).
+     */
+    public float[] warmup;
     public int warmupCount;
     /** The device's own model (calibration mode DEVICE_MODEL, once its warm-up is complete; else null). */
     public DeviceModel deviceModel;
