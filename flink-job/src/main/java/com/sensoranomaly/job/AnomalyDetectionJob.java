@@ -1,7 +1,9 @@
 package com.sensoranomaly.job;
 
+import com.sensoranomaly.job.bundle.BundleLoader;
 import com.sensoranomaly.job.config.ConfigException;
 import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.detection.AlertEvent;
 import com.sensoranomaly.job.detection.EpisodeDetector;
 import com.sensoranomaly.job.detection.EpisodeRule;
@@ -12,14 +14,12 @@ import com.sensoranomaly.job.ingest.ReadingDeserializer;
 import com.sensoranomaly.job.ingest.ReadingValidator;
 import com.sensoranomaly.job.ingest.SourceRecord;
 import com.sensoranomaly.job.output.AvroKafkaSerializer;
-import com.sensoranomaly.job.output.DeadLetterEvent;
 import com.sensoranomaly.job.output.Encoders;
-import com.sensoranomaly.job.rollout.ModelSwitch;
 import com.sensoranomaly.job.rollout.ModelUpdateDeserializer;
 import com.sensoranomaly.job.rollout.ModelUpdateRequest;
 import com.sensoranomaly.job.rollout.ModelUpdateValidator;
-import com.sensoranomaly.job.scoring.BundleLoader;
-import com.sensoranomaly.job.scoring.DeviceCalibrator;
+import com.sensoranomaly.job.scoring.Detector;
+import com.sensoranomaly.job.scoring.ModelSwitch;
 import com.sensoranomaly.job.scoring.ScoredReading;
 import com.sensoranomaly.job.scoring.ScoringFunction;
 import com.sensoranomaly.model.AnomalyModel;
@@ -116,6 +116,8 @@ public final class AnomalyDetectionJob {
     public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
                                      Source<SourceRecord, ?, ?> source, Source<ModelUpdateRequest, ?, ?> modelUpdates,
                                      Outputs outputs, Reconstructor.Factory engine) {
+        // The model in force, as one value: scoring runs it, a rollout replaces it with another built the same way.
+        Detector detector = Detector.create(model, config, engine);
         WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
                 .<SourceRecord>forBoundedOutOfOrderness(config.watermarkOutOfOrderness())
                 .withIdleness(config.watermarkIdleness())
@@ -135,24 +137,20 @@ public final class AnomalyDetectionJob {
                         .setParallelism(1).filter(none -> false).uid("no-model-updates-filter").name("no model updates")
                 : env.fromSource(modelUpdates, WatermarkStrategy.noWatermarks(), "model updates").uid("model-updates-source"))
                 .setParallelism(1)
-                .process(new ModelUpdateValidator(model.features())).setParallelism(1)
+                .process(new ModelUpdateValidator(detector)).setParallelism(1)
                 .uid("check-model-updates").name("check model updates");
 
-        double threshold = config.thresholdOverride().orElse(model.threshold() * config.thresholdScale());
         SingleOutputStreamOperator<ScoredReading> scored = readings
                 .keyBy(Reading::getDeviceId)
                 .connect(switches.broadcast(ScoringFunction.MODEL))
-                .process(new ScoringFunction(model, config.imputation(),
-                        new DeviceCalibrator(config.calibration(), config.calibrationEvents(), config.calibrationWindow(),
-                                config.thresholdScale(), model),
-                        threshold, config.deviceIdleTimeout(), engine))
+                .process(new ScoringFunction(detector, config.deviceIdleTimeout()))
                 .uid("score").name("score readings");
 
         // Scoring keeps the device partitioning, so the detector reuses it instead of shuffling again.
         SingleOutputStreamOperator<AlertEvent> alerts = DataStreamUtils
                 .reinterpretAsKeyedStream(scored, ScoredReading::getDeviceId)
                 .process(new EpisodeDetector(new EpisodeRule(config.ruleMode(), config.ruleK(), config.ruleN(), config.ruleClear()),
-                        model, config.topFeatures(), config.deviceIdleTimeout(), config.scoresTopic().isPresent()))
+                        model.features(), config.topFeatures(), config.deviceIdleTimeout(), config.scoresTopic().isPresent()))
                 .uid("detect-episodes").name("detect episodes");
 
         outputs.alerts().accept(alerts);

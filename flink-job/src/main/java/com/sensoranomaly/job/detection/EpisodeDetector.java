@@ -1,7 +1,6 @@
 package com.sensoranomaly.job.detection;
 
 import com.sensoranomaly.job.scoring.ScoredReading;
-import com.sensoranomaly.model.AnomalyModel;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -36,7 +35,8 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
     public static final OutputTag<ScoreEvent> SCORES = new OutputTag<>("scores") {};
 
     private final EpisodeRule rule;
-    private final AnomalyModel model;
+    /** The features readings are decoded into: the same for every model a running job switches to. */
+    private final List<String> features;
     private final int topFeatures;
     private final long idleTimeoutMs;
     private final long timerGranularityMs;
@@ -46,9 +46,9 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
     private transient Counter firing;
     private transient Counter resolved;
 
-    public EpisodeDetector(EpisodeRule rule, AnomalyModel model, int topFeatures, Duration idleTimeout, boolean emitScores) {
+    public EpisodeDetector(EpisodeRule rule, List<String> features, int topFeatures, Duration idleTimeout, boolean emitScores) {
         this.rule = rule;
-        this.model = model;
+        this.features = List.copyOf(features);
         this.topFeatures = topFeatures;
         this.idleTimeoutMs = idleTimeout.toMillis();
         this.timerGranularityMs = Math.max(1000, idleTimeoutMs / 60);
@@ -83,7 +83,8 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         if (r.isScored()) {
             EpisodeRule.Transition t = rule.apply(s, r.eventTime, r.score, r.threshold);
             if (t == EpisodeRule.Transition.OPENED) {
-                s.alertId = alertId(r.deviceId, s.episodeStart, versionOf(r));
+                s.modelVersion = r.modelVersion;
+                s.alertId = alertId(r.deviceId, s.episodeStart, r.modelVersion);
                 s.severity = severity(rule.mean(s) / r.threshold);
                 firing.inc();
                 out.collect(alert(AlertEvent.FIRING, s, r, ctx.timerService().currentProcessingTime()));
@@ -103,7 +104,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
             e.exceeds = r.isScored() && r.exceeds();
             e.inEpisode = s.open;
             e.imputed = Long.bitCount(r.imputedMask);
-            e.modelVersion = versionOf(r);
+            e.modelVersion = r.modelVersion;
             ctx.output(SCORES, e);
         }
     }
@@ -152,7 +153,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
     private AlertEvent alert(String status, EpisodeState s, ScoredReading r, long now) {
         AlertEvent a = new AlertEvent();
         fillEpisode(a, status, s, r.deviceId, now);
-        a.modelVersion = versionOf(r);
+        a.modelVersion = r.modelVersion;
         a.eventTime = r.eventTime;
         a.episodeEnd = AlertEvent.RESOLVED.equals(status) ? r.eventTime : Long.MIN_VALUE;
         a.score = r.score;
@@ -161,9 +162,9 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         a.labels = r.labels == null ? java.util.Map.of() : r.labels;
         topFeatures(a, r);
         List<String> imputed = new ArrayList<>();
-        for (int j = 0; j < model.features().size() && j < 64; j++) {
+        for (int j = 0; j < features.size() && j < 64; j++) {
             if ((r.imputedMask & (1L << j)) != 0) {
-                imputed.add(model.features().get(j));
+                imputed.add(features.get(j));
             }
         }
         a.imputedFeatures = imputed.toArray(new String[0]);
@@ -183,17 +184,13 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         a.windowMax = rule.max(s);
         a.episodeEvents = s.episodeEvents;
         a.episodePeak = s.peakScore;
-        a.modelVersion = model.version();
-    }
-
-    /** The model that scored the reading (it may have switched since the job started). */
-    private String versionOf(ScoredReading r) {
-        return r.modelVersion != null ? r.modelVersion : model.version();
+        // The model that opened the episode (the model in force may have switched since).
+        a.modelVersion = s.modelVersion;
     }
 
     /** Ranks features by their error relative to their normal error, so a usually noisy sensor does not always top the list. */
     private void topFeatures(AlertEvent a, ScoredReading r) {
-        int f = model.features().size();
+        int f = features.size();
         double total = 0;
         List<Integer> idx = new ArrayList<>();
         double[] fe = r.featureErrors == null ? new double[0] : r.featureErrors;
@@ -203,8 +200,9 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
                 idx.add(j);
             }
         }
-        double[] norm = r.featureErrorNorm != null ? r.featureErrorNorm : model.featureErrorMean();
-        idx.sort((x, y) -> Double.compare(fe[y] / Math.max(norm[y], 1e-12), fe[x] / Math.max(norm[x], 1e-12)));
+        // Normalised by the normal errors of the model that scored the reading (the bundle's or the device's own).
+        double[] norm = r.featureErrorNorm;
+        idx.sort((x, y) -> Double.compare(fe[y] / normal(norm, y), fe[x] / normal(norm, x)));
         int n = Math.min(topFeatures, idx.size());
         a.topFeatures = new String[n];
         a.topErrors = new double[n];
@@ -213,12 +211,16 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         a.topExpected = new double[n];
         for (int i = 0; i < n; i++) {
             int j = idx.get(i);
-            a.topFeatures[i] = model.features().get(j);
+            a.topFeatures[i] = features.get(j);
             a.topErrors[i] = fe[j];
             a.topShares[i] = total > 0 ? fe[j] / total : 0;
             a.topObserved[i] = j < f ? r.values[j] : Double.NaN;
             a.topExpected[i] = r.expected == null ? Double.NaN : r.expected[j];
         }
+    }
+
+    private static double normal(double[] norm, int j) {
+        return norm == null || j >= norm.length ? 1.0 : Math.max(norm[j], 1e-12);
     }
 
     private String summary(AlertEvent a, String device) {

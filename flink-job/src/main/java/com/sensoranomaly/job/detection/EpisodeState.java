@@ -17,6 +17,8 @@ public class EpisodeState {
     public boolean open;
     public long episodeStart;
     public String alertId;
+    /** Content version of the model that opened the episode (alerts of the episode carry it). */
+    public String modelVersion;
     public long episodeEvents;
     public double peakScore;
     public int normalRun;

@@ -1,6 +1,6 @@
 package com.sensoranomaly.job.ingest;
 
-import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;

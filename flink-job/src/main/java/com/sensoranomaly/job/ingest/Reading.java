@@ -1,5 +1,11 @@
 package com.sensoranomaly.job.ingest;
 
+import com.sensoranomaly.schema.AvroContracts;
+import com.sensoranomaly.schema.SensorReading;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,5 +35,17 @@ public class Reading {
 
     public String getDeviceId() {
         return deviceId;
+    }
+
+    /**
+     * This reading encoded again as a SensorReading (single-object encoding), {@code features} naming its values:
+     * what a dead letter raised after decoding carries, so the reading can be replayed.
+     */
+    public byte[] encode(List<String> features) {
+        Map<String, Double> m = new HashMap<>();
+        for (int j = 0; j < values.length; j++) {
+            m.put(features.get(j), Double.isNaN(values[j]) ? null : values[j]);
+        }
+        return AvroContracts.encode(new SensorReading(deviceId, Instant.ofEpochMilli(eventTime), m, labels == null ? Map.of() : labels));
     }
 }

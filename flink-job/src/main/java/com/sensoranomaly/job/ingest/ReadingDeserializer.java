@@ -1,6 +1,7 @@
 package com.sensoranomaly.job.ingest;
 
-import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
+import com.sensoranomaly.job.deadletter.DeadLetterReason;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.SensorReading;
 

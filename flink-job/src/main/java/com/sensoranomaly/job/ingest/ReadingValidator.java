@@ -1,5 +1,6 @@
 package com.sensoranomaly.job.ingest;
 
+import com.sensoranomaly.job.deadletter.DeadLetterReason;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.FeatureStats;
 import com.sensoranomaly.schema.SensorReading;

@@ -1,6 +1,6 @@
 package com.sensoranomaly.job.ingest;
 
-import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 
 /**
  * What the Kafka source emits for each record: a usable {@link Reading}, or the {@link DeadLetterEvent}

@@ -1,13 +1,12 @@
 package com.sensoranomaly.job.output;
 
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.detection.AlertEvent;
 import com.sensoranomaly.job.detection.ScoreEvent;
-import com.sensoranomaly.job.ingest.Reading;
-import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.schema.AlertStatus;
-import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AnomalyScore;
+import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.DeadLetter;
 import com.sensoranomaly.schema.FeatureContribution;
 import com.sensoranomaly.schema.SensorReading;
@@ -35,16 +34,6 @@ public final class Encoders {
 
     public static byte[] bytes(SpecificRecordBase record) {
         return AvroContracts.encode(record);
-    }
-
-    /** Re-encodes a decoded reading (model features only) for a dead letter raised after decoding. */
-    public static byte[] encodeReading(Reading r, AnomalyModel model) {
-        Map<String, Double> m = new HashMap<>();
-        for (int j = 0; j < r.values.length; j++) {
-            m.put(model.features().get(j), Double.isNaN(r.values[j]) ? null : r.values[j]);
-        }
-        return bytes(new SensorReading(r.deviceId, Instant.ofEpochMilli(r.eventTime), m,
-                r.labels == null ? Map.of() : r.labels));
     }
 
     public static AnomalyAlert toAvro(AlertEvent a) {

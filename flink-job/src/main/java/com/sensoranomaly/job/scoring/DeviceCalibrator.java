@@ -49,10 +49,6 @@ public final class DeviceCalibrator implements Serializable {
     private final int featureLayout;
     private final int deviceWindow;
 
-    public DeviceCalibrator(Calibration mode, int events, double thresholdScale, AnomalyModel model) {
-        this(mode, events, 0, thresholdScale, model);
-    }
-
     /** @param deviceWindow readings per window of a device model, 0 for {@link DeviceModel#autoWindow} */
     public DeviceCalibrator(Calibration mode, int events, int deviceWindow, double thresholdScale, AnomalyModel model) {
         this.mode = mode;
@@ -66,11 +62,6 @@ public final class DeviceCalibrator implements Serializable {
         this.window = model.window();
         this.modelVersion = model.version();
         this.featureLayout = model.features().hashCode();
-    }
-
-    /** The same calibration settings for another model. */
-    public DeviceCalibrator forModel(AnomalyModel other) {
-        return new DeviceCalibrator(mode, events, deviceWindow, scale, other);
     }
 
     public boolean enabled() {

@@ -1,14 +1,9 @@
 package com.sensoranomaly.job.scoring;
 
-import com.sensoranomaly.job.ingest.DeadLetterReason;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
+import com.sensoranomaly.job.deadletter.DeadLetterReason;
 import com.sensoranomaly.job.ingest.Reading;
-import com.sensoranomaly.job.output.DeadLetterEvent;
-import com.sensoranomaly.job.output.Encoders;
-import com.sensoranomaly.job.rollout.ModelSwitch;
-import com.sensoranomaly.model.AnomalyModel;
-import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ReadingScorer;
-import com.sensoranomaly.model.Reconstructor;
 import com.sensoranomaly.model.Scored;
 import com.sensoranomaly.model.Smoothing;
 
@@ -17,6 +12,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -32,14 +28,18 @@ import java.time.Duration;
 
 /**
  * Where readings are scored. Keyed by device: keeps the device's model window, imputes missing
- * values, runs the autoencoder (plain Java forward pass over the bundle's weights) and emits the
- * reconstruction error with the threshold in force for the device.
+ * values, runs the model in force (a {@link Detector}: the bundle's model, plain Java, or the device's own model of
+ * normal once it has one) and emits the reconstruction error with the threshold in force for the device.
  *
  * <p>Ordering rule: the model window must hold a device's readings in event-time order, so a reading
  * not newer than the device's newest one is not scored; it goes to the dead-letter topic as
  * OUT_OF_ORDER (re-encoded, with its source coordinates) and can be replayed. Producers keep a device's
  * readings in order by keying them by device id. Readings behind the watermark but in order for their
  * device are scored normally and counted as late ({@code scoring.lateReadings}).
+ *
+ * <p>Model updates arrive on the broadcast input as a ready {@link Detector} (loaded and verified once, by the
+ * update's validator); switching is replacing the detector in force. The broadcast state keeps it, so a restarted
+ * job comes back on it. Devices move onto it at their next reading ({@link DeviceCalibrator#migrate}).
  *
  * <p>State of a device that sends nothing for {@code idleTimeout} expires (processing-time TTL).
  */
@@ -49,32 +49,19 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
     public static final OutputTag<DeadLetterEvent> DEAD_LETTERS = new OutputTag<>("out-of-order") {};
 
-    /** Broadcast state: the bundle and version every subtask should score with, once a model update arrived. */
-    public static final MapStateDescriptor<String, String> MODEL = new MapStateDescriptor<>("model", Types.STRING, Types.STRING);
-    private static final String BUNDLE = "bundle";
-    private static final String VERSION = "version";
-    /** A subtask that could not load the wanted bundle tries again after this long (the update stays wanted). */
-    private static final long RETRY_MS = 30_000;
+    /** Broadcast state: the detector switched to (serialized), under {@link #IN_FORCE}, once a model update arrived. */
+    public static final MapStateDescriptor<String, byte[]> MODEL = new MapStateDescriptor<>("model-in-force", Types.STRING,
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final String IN_FORCE = "detector";
 
-    private final AnomalyModel submitted;
-    private final Imputation imputation;
-    private final DeviceCalibrator submittedCalibrator;
-    /** The configured global threshold as a multiple of the submitted model's; a switched-to model keeps the multiple. */
-    private final double thresholdFactor;
+    private final Detector submitted;
     private final Duration idleTimeout;
-    private final Reconstructor.Factory engine;
 
-    // The model in use; a model switch replaces all five together.
-    private transient AnomalyModel model;
+    // The detector in force, and what each subtask derives from it; a switch replaces all three together.
+    private transient Detector detector;
     private transient ReadingScorer scorer;
     private transient Smoothing smoothing;
-    private transient DeviceCalibrator calibrator;
-    private transient double globalThreshold;
-    /** Version the broadcast state asks for (null: the submitted model), and when a failed load may be retried. */
-    private transient String wanted;
-    private transient String wantedBundle;
-    private transient boolean wantedChecked;
-    private transient long retryAt;
+    private transient boolean restoredChecked;
 
     private transient ValueState<DeviceState> state;
     private transient MetricGroup metrics;
@@ -92,19 +79,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private transient volatile long lastEventTime = Long.MIN_VALUE;
     private transient long seen;
 
-    public ScoringFunction(AnomalyModel model, Imputation imputation, DeviceCalibrator calibrator,
-                           double globalThreshold, Duration idleTimeout) {
-        this(model, imputation, calibrator, globalThreshold, idleTimeout, Reconstructor.PLAIN_JAVA);
-    }
-
-    /** With another forward-pass engine (benchmarks compare engines on the same job). */
-    public ScoringFunction(AnomalyModel model, Imputation imputation, DeviceCalibrator calibrator,
-                           double globalThreshold, Duration idleTimeout, Reconstructor.Factory engine) {
-        this.engine = engine;
-        this.submitted = model;
-        this.imputation = imputation;
-        this.submittedCalibrator = calibrator;
-        this.thresholdFactor = globalThreshold / model.threshold();
+    public ScoringFunction(Detector detector, Duration idleTimeout) {
+        this.submitted = detector;
         this.idleTimeout = idleTimeout;
     }
 
@@ -138,60 +114,57 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         install(submitted);
     }
 
-    /** Makes {@code m} the model in use. Devices move onto it lazily, at their next reading ({@link DeviceCalibrator#migrate}). */
-    private void install(AnomalyModel m) {
-        model = m;
-        scorer = new ReadingScorer(m, imputation, engine.create(m));
-        smoothing = Smoothing.of(m, imputation.maxAge());
-        calibrator = m == submitted ? submittedCalibrator : submittedCalibrator.forModel(m);
-        globalThreshold = m.threshold() * thresholdFactor;
-        String v = m.version();
+    /** Makes {@code d} the detector in force. Devices move onto it lazily, at their next reading. */
+    private void install(Detector d) {
+        detector = d;
+        scorer = d.newScorer();
+        smoothing = d.newSmoothing();
+        String v = d.version();
         if (versionGauges.add(v)) {
-            metrics.addGroup("model", v).gauge("loaded", () -> model.version().equals(v) ? 1 : 0);
+            metrics.addGroup("model", v).gauge("loaded", () -> detector.version().equals(v) ? 1 : 0);
         }
     }
 
-    /** Loads and installs a bundle; false (model unchanged) if it cannot be loaded or is not what was asked for. */
-    private boolean switchTo(String bundle, String version) {
+    /** Installs the detector a switch carries; false (detector unchanged) if it cannot be read. */
+    private boolean switchTo(byte[] serialized, String version) {
         try {
-            AnomalyModel m = BundleLoader.loadForSwitch(bundle, version, submitted.features());
-            String from = model.version();
-            install(m);
+            Detector d = org.apache.flink.util.InstantiationUtil.deserializeObject(serialized,
+                    getRuntimeContext().getUserCodeClassLoader());
+            if (d.version().equals(detector.version())) {
+                return true;
+            }
+            String from = detector.version();
+            install(d);
             switches.inc();
-            LOG.info("scoring switched from model {} to {} ({})", from, version, bundle);
+            LOG.info("scoring switched from model {} to {}", from, d.version());
             return true;
-        } catch (RuntimeException e) {
+        } catch (Exception | LinkageError e) {
             switchFailures.inc();
-            retryAt = System.currentTimeMillis() + RETRY_MS;
-            LOG.warn("cannot switch to model {} from {}; scoring stays on {}: {}", version, bundle, model.version(), e.getMessage());
+            LOG.warn("cannot switch to model {}; scoring stays on {}: {}", version, detector.version(), e.toString());
             return false;
         }
     }
 
     @Override
     public void processBroadcastElement(ModelSwitch sw, Context ctx, Collector<ScoredReading> out) throws Exception {
-        // Every subtask records the same wish (broadcast state must not diverge), even if its own load fails.
-        ctx.getBroadcastState(MODEL).put(BUNDLE, sw.bundle);
-        ctx.getBroadcastState(MODEL).put(VERSION, sw.version);
-        wanted = sw.version;
-        wantedBundle = sw.bundle;
-        wantedChecked = true;
-        if (!sw.version.equals(model.version())) {
-            switchTo(sw.bundle, sw.version);
-        }
+        // Every subtask records the same detector (broadcast state must not diverge), even if its own install fails.
+        ctx.getBroadcastState(MODEL).put(IN_FORCE, sw.detector);
+        restoredChecked = true;
+        switchTo(sw.detector, sw.version);
     }
 
     @Override
     public void processElement(Reading r, ReadOnlyContext ctx, Collector<ScoredReading> out) throws Exception {
-        if (!wantedChecked) {
-            // After a restore, the broadcast state says which model the job had switched to.
-            wanted = ctx.getBroadcastState(MODEL).get(VERSION);
-            wantedBundle = ctx.getBroadcastState(MODEL).get(BUNDLE);
-            wantedChecked = true;
+        if (!restoredChecked) {
+            // After a restore, the broadcast state holds the detector the job had switched to (if any).
+            restoredChecked = true;
+            byte[] inForce = ctx.getBroadcastState(MODEL).get(IN_FORCE);
+            if (inForce != null) {
+                switchTo(inForce, "(restored)");
+            }
         }
-        if (wanted != null && !wanted.equals(model.version()) && System.currentTimeMillis() >= retryAt) {
-            switchTo(wantedBundle, wanted);
-        }
+        DeviceCalibrator calibrator = detector.calibrator();
+        double globalThreshold = detector.globalThreshold();
         DeviceState s = state.value();
         if (s == null) {
             s = calibrator.newState();
@@ -205,7 +178,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             DeadLetterEvent d = DeadLetterEvent.of(DeadLetterReason.OUT_OF_ORDER.name(),
                     "event time " + r.eventTime + " is not after the device's newest reading (" + s.window.lastEventTime
                             + "); the model window must stay in time order", null, r.sourceTopic, r.sourcePartition,
-                    r.sourceOffset, Long.MIN_VALUE, Encoders.utf8(r.deviceId), Encoders.encodeReading(r, model));
+                    r.sourceOffset, Long.MIN_VALUE, r.deviceId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    r.encode(detector.features()));
             d.deviceId = r.deviceId;
             ctx.output(DEAD_LETTERS, d);
             return;
@@ -226,7 +200,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         result.eventTime = r.eventTime;
         result.values = r.values;
         result.labels = r.labels;
-        result.modelVersion = model.version();
+        result.modelVersion = detector.version();
 
         if (calibrator.hasDeviceModel(s)) {
             // The device's own model of normal, fitted from its warm-up, scores it from then on.
@@ -267,6 +241,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         double[] expected = sc.expected();
         calibrator.uncorrect(s, expected);
         result.score = sc.score();
+        result.featureErrorNorm = detector.model().featureErrorMean();
         // A device that has just fitted its own model still had this reading scored by the bundle's model.
         result.threshold = s.deviceModel != null ? globalThreshold : calibrator.thresholdFor(s, globalThreshold);
         result.calibrating = calibrator.calibrating(s) || s.deviceModel != null;

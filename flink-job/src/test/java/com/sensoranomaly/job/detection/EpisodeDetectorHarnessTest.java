@@ -24,7 +24,7 @@ class EpisodeDetectorHarnessTest {
     @BeforeEach
     void setUp() throws Exception {
         EpisodeDetector detector = new EpisodeDetector(new EpisodeRule(RuleMode.K_OF_N, 3, 5, 4),
-                TestModels.correlatedPair(), 2, IDLE, true);
+                TestModels.correlatedPair().features(), 2, IDLE, true);
         harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(detector),
                 ScoredReading::getDeviceId, Types.STRING);
         harness.open();
@@ -47,6 +47,7 @@ class EpisodeDetectorHarnessTest {
         r.featureErrors = new double[] {score, Double.NaN};
         r.imputedMask = 0b10;
         r.labels = Map.of("site", "plant-7");
+        r.modelVersion = TestModels.correlatedPair().version();
         return r;
     }
 

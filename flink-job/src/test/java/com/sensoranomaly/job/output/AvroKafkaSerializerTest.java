@@ -1,5 +1,6 @@
 package com.sensoranomaly.job.output;
 
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.DeadLetter;
 

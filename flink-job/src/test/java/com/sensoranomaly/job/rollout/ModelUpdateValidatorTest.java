@@ -1,9 +1,14 @@
 package com.sensoranomaly.job.rollout;
 
 import com.sensoranomaly.job.TestModels;
-import com.sensoranomaly.job.output.DeadLetterEvent;
+import com.sensoranomaly.job.config.JobConfig.Calibration;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
+import com.sensoranomaly.job.scoring.Detector;
+import com.sensoranomaly.job.scoring.ModelSwitch;
 import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ModelBundle;
+import com.sensoranomaly.model.Reconstructor;
 
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -27,7 +32,8 @@ class ModelUpdateValidatorTest {
     private record Outcome(List<ModelSwitch> switches, List<DeadLetterEvent> refused) {}
 
     private Outcome validate(ModelUpdateRequest r) throws Exception {
-        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new ModelUpdateValidator(submitted.features())))) {
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new ModelUpdateValidator(Detector.create(submitted,
+                new Detector.Settings(Imputation.DEFAULT, Calibration.DEVICE_MODEL, 400, 0, 1.0, Double.NaN, Reconstructor.PLAIN_JAVA)))))) {
             h.open();
             h.processElement(r, 0);
             ConcurrentLinkedQueue<org.apache.flink.streaming.runtime.streamrecord.StreamRecord<DeadLetterEvent>> dead =
@@ -58,8 +64,21 @@ class ModelUpdateValidatorTest {
         assertThat(o.switches()).singleElement().satisfies(s -> {
             assertThat(s.bundle).isEqualTo(dir.toString());
             assertThat(s.version).isEqualTo(m.version());
+            // Loaded once, here: the switch carries the ready detector, with the submitted one's settings.
+            Detector d = s.detector(getClass().getClassLoader());
+            assertThat(d.version()).isEqualTo(m.version());
+            assertThat(d.globalThreshold()).isEqualTo(0.02);
+            assertThat(d.features()).isEqualTo(submitted.features());
         });
         assertThat(o.refused()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseABundleWhoseContentIsNotTheVersionAskedFor() throws Exception {
+        write(submitted.features());
+        Outcome o = validate(request(dir.toString(), "0000000000000000"));
+        assertThat(o.switches()).isEmpty();
+        assertThat(o.refused()).singleElement().satisfies(d -> assertThat(d.errorMessage).contains("the update asked for 0000000000000000"));
     }
 
     @Test

@@ -2,15 +2,16 @@ package com.sensoranomaly.job.scoring;
 
 import com.sensoranomaly.job.TestModels;
 import com.sensoranomaly.job.config.JobConfig.Calibration;
+import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.ingest.Reading;
-import com.sensoranomaly.job.output.DeadLetterEvent;
-import com.sensoranomaly.job.rollout.ModelSwitch;
+import com.sensoranomaly.job.scoring.ModelSwitch;
 import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Autoencoder;
 import com.sensoranomaly.model.DenseLayer;
-import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.model.Imputation;
+import com.sensoranomaly.model.Reconstructor;
+import com.sensoranomaly.model.ModelBundle;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -38,8 +39,7 @@ class ScoringFunctionHarnessTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, Reading, ModelSwitch, ScoredReading> harness(
             AnomalyModel m, Calibration mode, int events, OperatorSubtaskState restoreFrom) throws Exception {
-        ScoringFunction f = new ScoringFunction(m, Imputation.DEFAULT, new DeviceCalibrator(mode, events, 1.0, m),
-                m.threshold(), Duration.ofHours(1));
+        ScoringFunction f = new ScoringFunction(Detector.create(m, settings(mode, events)), Duration.ofHours(1));
         var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f, List.of(ScoringFunction.MODEL)),
                 Reading::getDeviceId, Types.STRING, 128, 1, 0);
         if (restoreFrom != null) {
@@ -47,6 +47,10 @@ class ScoringFunctionHarnessTest {
         }
         h.open();
         return h;
+    }
+
+    private static Detector.Settings settings(Calibration mode, int events) {
+        return new Detector.Settings(Imputation.DEFAULT, mode, events, 0, 1.0, Double.NaN, Reconstructor.PLAIN_JAVA);
     }
 
     @Test
@@ -272,7 +276,7 @@ class ScoringFunctionHarnessTest {
             h.processElement(reading("d", 2000, 1.2, 1.2), 2000);
             h.processElement(reading("d", 3000, 1.1, 1.2), 3000);
             h.processElement(reading("d", 4000, 1.2, 1.1), 4000); // calibrated on the submitted model: threshold 0.0025
-            h.processBroadcastElement(new ModelSwitch(dir.toString(), b.version()), 4500);
+            h.processBroadcastElement(ModelSwitch.of(dir.toString(), Detector.create(b, settings(Calibration.BASELINE, 4))), 4500);
             h.processElement(reading("d", 5000, 1.1, 1.1), 5000);
             h.processElement(reading("d", 6000, 1.1, 1.3), 6000);
             List<ScoredReading> out = h.extractOutputValues();
@@ -281,15 +285,20 @@ class ScoringFunctionHarnessTest {
             assertThat(after.modelVersion).isEqualTo(b.version());
             assertThat(after.score).as("the new model's window of two, the baseline carried over").isCloseTo(0.005, within(1e-12));
             assertThat(after.threshold).as("old ratio 1/4 of the new global 0.04").isCloseTo(0.01, within(1e-12));
-            assertThat(h.getBroadcastState(ScoringFunction.MODEL).get("version")).isEqualTo(b.version());
+            byte[] kept = h.getBroadcastState(ScoringFunction.MODEL).get(ScoringFunction.IN_FORCE);
+            assertThat(org.apache.flink.util.InstantiationUtil.<Detector>deserializeObject(kept, getClass().getClassLoader()).version())
+                    .as("the detector in force is kept in broadcast state").isEqualTo(b.version());
         }
     }
 
     @Test
-    void shouldKeepScoringWithItsModelWhenTheBundleIsNotTheVersionAskedFor() throws Exception {
-        bundleOfPairOverTwoReadings();
+    void shouldKeepScoringWithItsModelWhenASwitchCannotBeRead() throws Exception {
         try (var h = harness(Calibration.NONE, 10)) {
-            h.processBroadcastElement(new ModelSwitch(dir.toString(), "0000000000000000"), 500);
+            ModelSwitch broken = new ModelSwitch();
+            broken.bundle = dir.toString();
+            broken.version = "0000000000000000";
+            broken.detector = new byte[] {1, 2, 3}; // not a serialized detector
+            h.processBroadcastElement(broken, 500);
             h.processElement(reading("d", 1000, 1.0, 2.0), 1000);
             ScoredReading r = h.extractOutputValues().get(0);
             assertThat(r.modelVersion).isEqualTo(model.version());
@@ -302,7 +311,7 @@ class ScoringFunctionHarnessTest {
         AnomalyModel b = bundleOfPairOverTwoReadings();
         OperatorSubtaskState checkpoint;
         try (var h = harness(model, Calibration.NONE, 10, null)) {
-            h.processBroadcastElement(new ModelSwitch(dir.toString(), b.version()), 500);
+            h.processBroadcastElement(ModelSwitch.of(dir.toString(), Detector.create(b, settings(Calibration.NONE, 10))), 500);
             h.processElement(reading("d", 1000, 1.0, 1.0), 1000);
             checkpoint = h.snapshot(1, 1500);
         }

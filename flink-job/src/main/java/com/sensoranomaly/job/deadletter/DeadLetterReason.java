@@ -1,4 +1,4 @@
-package com.sensoranomaly.job.ingest;
+package com.sensoranomaly.job.deadletter;
 
 /** Why a record went to the dead-letter topic; the names are the {@code reason} field's values and metric names. */
 public enum DeadLetterReason {

@@ -1,4 +1,4 @@
-package com.sensoranomaly.job.output;
+package com.sensoranomaly.job.deadletter;
 
 /**
  * A record the job could not use, with the reason; becomes a {@code DeadLetter} Avro record on the

@@ -1,4 +1,4 @@
-package com.sensoranomaly.job.scoring;
+package com.sensoranomaly.job.bundle;
 
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.BundleException;
