@@ -29,6 +29,18 @@ class DeviceModelTest {
         return x;
     }
 
+    /** Scores the 200 normal readings that follow the warm-up of series {@code seed}; returns how many exceed the limit. */
+    private static int aboveLimitAfterWarmup(DeviceModel m, long seed) {
+        double[] later = readings(600, seed);
+        int above = 0;
+        for (int i = 400; i < 600; i++) {
+            if (m.score(new double[] {later[i * F], later[i * F + 1], later[i * F + 2]}).score() > m.limit) {
+                above++;
+            }
+        }
+        return above;
+    }
+
     private static double[] reading(double temp, double flow, double current) {
         return new double[] {temp, flow, current};
     }
@@ -40,15 +52,7 @@ class DeviceModelTest {
         assertThat(m.latent).isEqualTo(5); // a third of 5 × 3 dimensions
         assertThat(m.limit).isPositive();
 
-        double[] later = readings(600, 1);
-        int above = 0;
-        for (int i = 400; i < 600; i++) {
-            double[] r = {later[i * F], later[i * F + 1], later[i * F + 2]};
-            if (m.score(r).score() > m.limit) {
-                above++;
-            }
-        }
-        assertThat(above).as("normal readings above the device's limit").isLessThan(10);
+        assertThat(aboveLimitAfterWarmup(m, 1)).as("normal readings above the device's limit").isLessThan(10);
 
         // The current stops following the flow: the relation the model learnt is broken.
         for (int i = 0; i < 5; i++) {
@@ -105,15 +109,7 @@ class DeviceModelTest {
         DeviceModel holes = DeviceModel.fit(gappy, 400, F, 5, null);
         // Gaps filled from the model itself: they neither shrink the learnt relations nor inflate the limit.
         assertThat(holes.limit).isBetween(full.limit / 1.5, full.limit * 1.5);
-        double[] later = readings(600, 9);
-        int above = 0;
-        for (int i = 400; i < 600; i++) {
-            double[] r = {later[i * F], later[i * F + 1], later[i * F + 2]};
-            if (holes.score(r).score() > holes.limit) {
-                above++;
-            }
-        }
-        assertThat(above).isLessThan(10);
+        assertThat(aboveLimitAfterWarmup(holes, 9)).isLessThan(10);
     }
 
     @Test

@@ -316,18 +316,23 @@ public final class AutoencoderTrainer {
 
     // ---- network ----
 
-    /** A dense autoencoder with the given layer widths (input, hidden..., latent, hidden..., output). */
-    public static MultiLayerNetwork build(TrainerConfig cfg, List<Integer> sizes) {
-        if (sizes.size() < 3 || !sizes.get(0).equals(sizes.get(sizes.size() - 1))) {
-            throw new IllegalArgumentException("an autoencoder needs input, bottleneck and output widths, the output as wide as the input: " + sizes);
-        }
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+    /** What every family shares: seed, precision, initialisation, optimizer and weight penalty. */
+    private static NeuralNetConfiguration.ListBuilder layers(TrainerConfig cfg) {
+        return new NeuralNetConfiguration.Builder()
                 .seed(cfg.seed())
                 .dataType(DataType.DOUBLE)
                 .weightInit(WeightInit.XAVIER)
                 .updater(new Adam(cfg.learningRate()))
                 .l2(cfg.l2())
                 .list();
+    }
+
+    /** A dense autoencoder with the given layer widths (input, hidden..., latent, hidden..., output). */
+    public static MultiLayerNetwork build(TrainerConfig cfg, List<Integer> sizes) {
+        if (sizes.size() < 3 || !sizes.get(0).equals(sizes.get(sizes.size() - 1))) {
+            throw new IllegalArgumentException("an autoencoder needs input, bottleneck and output widths, the output as wide as the input: " + sizes);
+        }
+        NeuralNetConfiguration.ListBuilder list = layers(cfg);
         org.nd4j.linalg.activations.Activation act = org.nd4j.linalg.activations.Activation.valueOf(cfg.activation().name());
         for (int i = 0; i < sizes.size() - 2; i++) {
             list.layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
@@ -351,13 +356,7 @@ public final class AutoencoderTrainer {
         if (channels.size() < 3 || !channels.get(0).equals(channels.get(channels.size() - 1))) {
             throw new IllegalArgumentException("a convolutional autoencoder needs input, bottleneck and output channels, the output as wide as the input: " + channels);
         }
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(cfg.seed())
-                .dataType(DataType.DOUBLE)
-                .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(cfg.learningRate()))
-                .l2(cfg.l2())
-                .list();
+        NeuralNetConfiguration.ListBuilder list = layers(cfg);
         org.nd4j.linalg.activations.Activation act = org.nd4j.linalg.activations.Activation.valueOf(cfg.activation().name());
         for (int i = 0; i < channels.size() - 1; i++) {
             boolean last = i == channels.size() - 2;
