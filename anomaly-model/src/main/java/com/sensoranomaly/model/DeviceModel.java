@@ -50,10 +50,9 @@ public class DeviceModel {
     public double limit;
     /** Per sensor: mean squared error of the warm-up windows, to rank which sensors drive an alert. */
     public double[] featureErrorMean;
-    /** Ring of the last W raw readings (W·F, NaN = missing), oldest at {@link #next} once full. */
+    /** Ring of the last W raw readings (W·F, NaN = missing), oldest at {@link #next}. */
     public double[] recent;
     public int next;
-    public int filled;
 
     public DeviceModel() {}
 
@@ -166,25 +165,17 @@ public class DeviceModel {
         // missing entries filled from the model, only observed ones counted.
         double[] scores = new double[windows];
         int scored = 0;
-        m.featureErrorMean = new double[features];
+        double[] errorSums = new double[features];
         int[] counts = new int[features];
         for (int w = 0; w < windows; w++) {
-            double[] xw = x[w].clone();
-            double score = m.scoreStandardised(xw, observed[w], residual);
+            double score = m.scoreStandardised(x[w].clone(), observed[w], residual);
             if (Double.isNaN(score)) {
                 continue;
             }
             scores[scored++] = score;
-            for (int k = 0; k < d; k++) {
-                if (observed[w][k]) {
-                    m.featureErrorMean[k % features] += residual[k] * residual[k];
-                    counts[k % features]++;
-                }
-            }
+            m.addFeatureErrors(residual, observed[w], errorSums, counts);
         }
-        for (int j = 0; j < features; j++) {
-            m.featureErrorMean[j] = counts[j] == 0 ? 0 : m.featureErrorMean[j] / counts[j];
-        }
+        m.featureErrorMean = means(errorSums, counts, 0);
         if (scored == 0) {
             throw new IllegalArgumentException("a device model needs observed values in its warm-up: none of " + n + " readings had any");
         }
@@ -195,7 +186,6 @@ public class DeviceModel {
             System.arraycopy(readings, (n - window + i) * features, m.recent, i * features, features);
         }
         m.next = 0;
-        m.filled = window;
         return m;
     }
 
@@ -277,6 +267,24 @@ public class DeviceModel {
         return total / seen;
     }
 
+    /** Adds each observed entry's squared residual to its sensor's sum and count. */
+    private void addFeatureErrors(double[] residual, boolean[] observed, double[] sums, int[] counts) {
+        for (int k = 0; k < residual.length; k++) {
+            if (observed[k]) {
+                sums[k % features] += residual[k] * residual[k];
+                counts[k % features]++;
+            }
+        }
+    }
+
+    private static double[] means(double[] sums, int[] counts, double none) {
+        double[] m = new double[sums.length];
+        for (int j = 0; j < m.length; j++) {
+            m[j] = counts[j] == 0 ? none : sums[j] / counts[j];
+        }
+        return m;
+    }
+
     /** residual = x − decode(encode(x)), with x standardised (not modified). */
     void residual(double[] x, double[] residual) {
         int d = dimensions();
@@ -306,7 +314,6 @@ public class DeviceModel {
         int d = dimensions();
         System.arraycopy(raw, 0, recent, next * features, features);
         next = (next + 1) % window;
-        filled = Math.min(window, filled + 1);
 
         double[] x = new double[d];
         boolean[] observed = new boolean[d];
@@ -322,17 +329,10 @@ public class DeviceModel {
         double[] residual = new double[d];
         double score = scoreStandardised(x, observed, residual);
 
-        double[] featureErrors = new double[features];
+        double[] errorSums = new double[features];
         int[] counts = new int[features];
-        for (int k = 0; k < d; k++) {
-            if (observed[k]) {
-                featureErrors[k % features] += residual[k] * residual[k];
-                counts[k % features]++;
-            }
-        }
-        for (int j = 0; j < features; j++) {
-            featureErrors[j] = counts[j] == 0 ? Double.NaN : featureErrors[j] / counts[j];
-        }
+        addFeatureErrors(residual, observed, errorSums, counts);
+        double[] featureErrors = means(errorSums, counts, Double.NaN);
         double[] expected = new double[features];
         boolean[] imputed = new boolean[features];
         int imputedCount = 0;
@@ -343,11 +343,6 @@ public class DeviceModel {
             imputedCount += imputed[j] ? 1 : 0;
         }
         return new Scored(score, featureErrors, expected, imputed, imputedCount);
-    }
-
-    /** Bytes this model takes in state, roughly (arrays' payloads). */
-    public long payloadBytes() {
-        return 8L * (mean.length + std.length + centre.length + featureErrorMean.length + recent.length) + 4L * basis.length + 32;
     }
 
     @Override

@@ -399,20 +399,20 @@ public final class BenchCommand implements Callable<Integer> {
                 raw[j] = model.featureStats().mean()[j] + rnd.nextGaussian() * model.featureStats().std()[j];
             }
             if (i == events - 1) {
-                sizes[0] = serializedBytes(d);
+                sizes[0] = serializedBytes(d, 10);
             }
             calibrator.observeWarmup(d, raw);
         }
-        sizes[1] = serializedBytes(d);
+        sizes[1] = serializedBytes(d, 10);
         return sizes;
     }
 
-    /** Scoring state + episode state (with the default rule's window) + the key stored with each. */
-    private static long serializedBytes(DeviceState d) throws Exception {
+    /** Scoring state + episode state (a decision window of {@code ruleN}) + the key, which is stored with each state. */
+    private static long serializedBytes(DeviceState d, int ruleN) throws Exception {
         ExecutionConfig ec = new ExecutionConfig();
         TypeSerializer<DeviceState> ds = TypeInformation.of(DeviceState.class).createSerializer(ec.getSerializerConfig());
         TypeSerializer<EpisodeState> es = TypeInformation.of(EpisodeState.class).createSerializer(ec.getSerializerConfig());
-        EpisodeState e = EpisodeState.create(10);
+        EpisodeState e = EpisodeState.create(ruleN);
         e.alertId = "0123456789abcdef0123456789abcdef";
         DataOutputSerializer out = new DataOutputSerializer(4096);
         ds.serialize(d, out);
@@ -421,22 +421,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static long stateBytesForWindow(int window, int features) throws Exception {
-        ExecutionConfig ec = new ExecutionConfig();
-        TypeSerializer<DeviceState> ds = TypeInformation.of(DeviceState.class).createSerializer(ec.getSerializerConfig());
-        TypeSerializer<EpisodeState> es = TypeInformation.of(EpisodeState.class).createSerializer(ec.getSerializerConfig());
         DeviceState d = new DeviceState();
         d.modelVersion = "0123456789abcdef"; // a bundle content version
         d.window = DeviceWindow.empty(window, features);
         Arrays.fill(d.window.lastRaw, 1.0);
         Arrays.fill(d.window.lastSeen, 1L);
-        EpisodeState e = EpisodeState.create(5);
-        e.alertId = "0123456789abcdef0123456789abcdef";
-        DataOutputSerializer out = new DataOutputSerializer(4096);
-        ds.serialize(d, out);
-        es.serialize(e, out);
-        String key = "pump-000123";
-        // The key is stored with each of the two states.
-        return out.length() + 2L * (key.getBytes(StandardCharsets.UTF_8).length + 2);
+        return serializedBytes(d, 5);
     }
 
     private static long heapPeakMb() {

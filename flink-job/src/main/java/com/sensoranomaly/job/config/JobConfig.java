@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
+import com.sensoranomaly.model.DeviceModel;
 import com.sensoranomaly.model.Imputation;
 
 /**
@@ -191,8 +192,8 @@ public final class JobConfig implements Serializable {
         if (cw != 0 && (cw < 1 || cw > 64)) {
             throw new ConfigException("setting 'calibration.window' must be auto or within 1..64: " + cw);
         }
-        // auto never exceeds events / 5 (one feature), so only very short warm-ups can be too short for it.
-        int window = cw != 0 ? cw : Math.max(1, Math.min(64, ce / 5));
+        // auto is longest with one feature, so only very short warm-ups can be too short for it.
+        int window = cw != 0 ? cw : DeviceModel.autoWindow(ce, 1);
         if (calibration() == Calibration.DEVICE_MODEL && ce <= 2 * window) {
             throw new ConfigException("setting 'calibration.events' (" + ce + ") must exceed twice the device model's window ("
                     + window + ") to fit a device model");

@@ -9,7 +9,6 @@ import com.sensoranomaly.schema.AnomalyScore;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.DeadLetter;
 import com.sensoranomaly.schema.FeatureContribution;
-import com.sensoranomaly.schema.SensorReading;
 import com.sensoranomaly.schema.Severity;
 import com.sensoranomaly.schema.WindowStats;
 
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 

@@ -30,6 +30,11 @@ public class ModelSwitch {
 
     /** The detector this switch carries. */
     public Detector detector(ClassLoader classLoader) throws IOException, ClassNotFoundException {
-        return InstantiationUtil.deserializeObject(detector, classLoader);
+        return decode(detector, classLoader);
+    }
+
+    /** A detector from its serialized form (as carried here and kept in scoring's broadcast state). */
+    public static Detector decode(byte[] serialized, ClassLoader classLoader) throws IOException, ClassNotFoundException {
+        return InstantiationUtil.deserializeObject(serialized, classLoader);
     }
 }

@@ -128,8 +128,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     /** Installs the detector a switch carries; false (detector unchanged) if it cannot be read. */
     private boolean switchTo(byte[] serialized, String version) {
         try {
-            Detector d = org.apache.flink.util.InstantiationUtil.deserializeObject(serialized,
-                    getRuntimeContext().getUserCodeClassLoader());
+            Detector d = ModelSwitch.decode(serialized, getRuntimeContext().getUserCodeClassLoader());
             if (d.version().equals(detector.version())) {
                 return true;
             }
@@ -207,17 +206,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             Scored sc = s.deviceModel.score(raw);
             s.window.lastEventTime = r.eventTime;
             state.update(s);
-            result.score = sc.score();
-            result.threshold = s.threshold; // the device model's control limit × threshold.scale
-            result.calibrating = false;
             result.deviceModel = true;
-            result.expected = sc.expected();
-            result.featureErrors = sc.featureErrors();
-            result.featureErrorNorm = s.deviceModel.featureErrorMean;
-            result.imputedMask = mask(sc.imputed());
-            imputedValues.inc(sc.imputedCount());
-            count(sc, timed, start);
-            out.collect(result);
+            // The device model's control limit × threshold.scale.
+            emit(result, sc, sc.expected(), s.threshold, false, s.deviceModel.featureErrorMean, timed, start, out);
             return;
         }
         // A device fitting its own model keeps its warm-up readings; the bundle's model scores them meanwhile.
@@ -240,20 +231,23 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
         double[] expected = sc.expected();
         calibrator.uncorrect(s, expected);
-        result.score = sc.score();
-        result.featureErrorNorm = detector.model().featureErrorMean();
         // A device that has just fitted its own model still had this reading scored by the bundle's model.
-        result.threshold = s.deviceModel != null ? globalThreshold : calibrator.thresholdFor(s, globalThreshold);
-        result.calibrating = calibrator.calibrating(s) || s.deviceModel != null;
-        result.expected = expected;
-        result.featureErrors = sc.featureErrors();
-        result.imputedMask = mask(sc.imputed());
-        imputedValues.inc(sc.imputedCount());
-        count(sc, timed, start);
-        out.collect(result);
+        boolean justFitted = s.deviceModel != null;
+        emit(result, sc, expected, justFitted ? globalThreshold : calibrator.thresholdFor(s, globalThreshold),
+                calibrator.calibrating(s) || justFitted, detector.model().featureErrorMean(), timed, start, out);
     }
 
-    private void count(Scored sc, boolean timed, long start) {
+    /** Fills in a scored reading's verdict and evidence (from whichever model scored it), counts it and emits it. */
+    private void emit(ScoredReading result, Scored sc, double[] expected, double threshold, boolean calibrating,
+                      double[] featureErrorNorm, boolean timed, long start, Collector<ScoredReading> out) {
+        result.score = sc.score();
+        result.threshold = threshold;
+        result.calibrating = calibrating;
+        result.expected = expected;
+        result.featureErrors = sc.featureErrors();
+        result.featureErrorNorm = featureErrorNorm;
+        result.imputedMask = mask(sc.imputed());
+        imputedValues.inc(sc.imputedCount());
         if (sc.isWarmingUp()) {
             notScored.inc();
         } else {
@@ -263,6 +257,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         if (timed) {
             scoringNanos.update(System.nanoTime() - start);
         }
+        out.collect(result);
     }
 
     private static long mask(boolean[] imputed) {
