@@ -106,14 +106,27 @@ public final class ModelBundle {
         return withVersion(model, version);
     }
 
-    /** Reads and verifies a bundle. */
+    /** Reads and verifies a bundle (no signature required). */
     public static Loaded read(BundleSource source) {
+        return read(source, null);
+    }
+
+    /**
+     * Reads and verifies a bundle. With a {@code signer} key, the bundle must carry a valid {@link BundleSignature} over
+     * its manifest (which holds the sha256 of every other file), so only the holder of the private key can publish a model.
+     *
+     * <p>Hostile bundles: file names in the manifest must be plain names inside the bundle ({@code ..}, paths and
+     * devices are refused), every file is read at most {@link #MAX_FILE_BYTES}, and each file is read once (the bytes
+     * hashed are the bytes parsed), so a file swapped between check and use is not taken.
+     */
+    public static Loaded read(BundleSource source, java.security.PublicKey signer) {
+        byte[] manifestBytes = readFile(source, MANIFEST, MAX_MANIFEST_BYTES);
+        if (signer != null) {
+            BundleSignature.verify(manifestBytes, readSignature(source), signer, source.describe());
+        }
         JsonNode manifest;
-        try (InputStream in = source.open(MANIFEST)) {
-            manifest = MAPPER.readTree(in);
-        } catch (NoSuchFileException e) {
-            throw new BundleException("model bundle " + source.describe() + " has no " + MANIFEST
-                    + " (is this a bundle directory written by the trainer?)");
+        try {
+            manifest = MAPPER.readTree(manifestBytes);
         } catch (IOException e) {
             throw new BundleException("model bundle " + source.describe() + ": cannot read " + MANIFEST + ": " + e.getMessage(), e);
         }
@@ -134,23 +147,34 @@ public final class ModelBundle {
         if (!files.has(WEIGHTS)) {
             throw new BundleException("model bundle " + source.describe() + ": manifest lists no " + WEIGHTS);
         }
+        if (files.size() > MAX_FILES) {
+            throw new BundleException("model bundle " + source.describe() + ": manifest lists " + files.size()
+                    + " files, more than " + MAX_FILES);
+        }
+        byte[] weightsBytes = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
+            checkFileName(f.getKey(), source);
             String actual;
-            try (InputStream in = source.open(f.getKey())) {
-                actual = sha256(in);
-            } catch (NoSuchFileException e) {
-                throw new BundleException("model bundle " + source.describe() + ": file " + f.getKey() + " is missing");
-            } catch (IOException e) {
-                throw new BundleException("model bundle " + source.describe() + ": cannot read " + f.getKey() + ": " + e.getMessage(), e);
+            if (f.getKey().equals(WEIGHTS)) {
+                weightsBytes = readFile(source, WEIGHTS, MAX_FILE_BYTES);
+                actual = sha256(weightsBytes);
+            } else {
+                try (InputStream in = bounded(source.open(f.getKey()), MAX_FILE_BYTES, f.getKey())) {
+                    actual = sha256(in);
+                } catch (NoSuchFileException e) {
+                    throw new BundleException("model bundle " + source.describe() + ": file " + f.getKey() + " is missing");
+                } catch (IOException e) {
+                    throw new BundleException("model bundle " + source.describe() + ": cannot read " + f.getKey() + ": " + e.getMessage(), e);
+                }
             }
             if (!actual.equals(f.getValue().asText())) {
                 throw new BundleException("model bundle " + source.describe() + ": file " + f.getKey()
                         + " does not match its checksum in the manifest (changed or corrupted)");
             }
         }
-        try (InputStream in = source.open(WEIGHTS)) {
-            Autoencoder network = parseWeights(MAPPER.readTree(in));
+        try {
+            Autoencoder network = parseWeights(MAPPER.readTree(weightsBytes));
             AnomalyModel model = parseModel(m, network);
             String expectedVersion = contentVersion(definitionJson(model), files.get(WEIGHTS).asText());
             if (!expectedVersion.equals(model.version())) {
@@ -158,12 +182,77 @@ public final class ModelBundle {
                         + " does not match its content (" + expectedVersion + ")");
             }
             return new Loaded(model, m);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | StackOverflowError e) {
             if (e instanceof BundleException be) {
                 throw be;
             }
             throw new BundleException("model bundle " + source.describe() + " is inconsistent: " + e.getMessage(), e);
         }
+    }
+
+    /** Largest manifest and largest other file read from a bundle (a trained bundle's are well under a megabyte). */
+    static final int MAX_MANIFEST_BYTES = 4 << 20;
+    static final int MAX_FILE_BYTES = 256 << 20;
+    static final int MAX_FILES = 64;
+    private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    /** A manifest may name only plain files inside the bundle: no paths, no parent, no hidden or device names. */
+    static void checkFileName(String name, BundleSource source) {
+        if (!FILE_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new BundleException("model bundle " + source.describe() + ": manifest names file '"
+                    + (name.length() > 80 ? name.substring(0, 80) + "…" : name) + "', which is not a plain file name inside the bundle");
+        }
+    }
+
+    private static byte[] readSignature(BundleSource source) {
+        try (InputStream in = bounded(source.open(BundleSignature.FILE), 4096, BundleSignature.FILE)) {
+            return in.readAllBytes();
+        } catch (NoSuchFileException e) {
+            throw new BundleException("model bundle " + source.describe() + " is not signed (no " + BundleSignature.FILE
+                    + "), and this job accepts only bundles signed with its configured key");
+        } catch (IOException e) {
+            throw new BundleException("model bundle " + source.describe() + ": cannot read " + BundleSignature.FILE + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readFile(BundleSource source, String name, int max) {
+        try (InputStream in = bounded(source.open(name), max, name)) {
+            return in.readAllBytes();
+        } catch (NoSuchFileException e) {
+            if (name.equals(MANIFEST)) {
+                throw new BundleException("model bundle " + source.describe() + " has no " + MANIFEST
+                        + " (is this a bundle directory written by the trainer?)");
+            }
+            throw new BundleException("model bundle " + source.describe() + ": file " + name + " is missing");
+        } catch (IOException e) {
+            throw new BundleException("model bundle " + source.describe() + ": cannot read " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A stream that fails once more than {@code max} bytes were read from it (a bundle file cannot be endless). */
+    private static InputStream bounded(InputStream in, long max, String name) {
+        return new java.io.FilterInputStream(in) {
+            private long read;
+
+            private int count(int n) throws IOException {
+                if (n > 0 && (read += n) > max) {
+                    throw new IOException(name + " is larger than the " + max + " bytes a bundle file may have");
+                }
+                return n;
+            }
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                count(b < 0 ? 0 : 1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return count(super.read(b, off, len));
+            }
+        };
     }
 
     public static AnomalyModel load(Path dir) {
@@ -407,6 +496,14 @@ public final class ModelBundle {
     public static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return sha256(in);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -17,6 +17,8 @@ import com.sensoranomaly.job.output.AvroKafkaSerializer;
 import com.sensoranomaly.job.output.Encoders;
 import com.sensoranomaly.job.rollout.ModelUpdateDeserializer;
 import com.sensoranomaly.job.rollout.ModelUpdateRequest;
+import com.sensoranomaly.job.rollout.ModelUpdateLoader;
+import com.sensoranomaly.job.rollout.ModelUpdateRouter;
 import com.sensoranomaly.job.rollout.ModelUpdateValidator;
 import com.sensoranomaly.job.scoring.Detector;
 import com.sensoranomaly.job.scoring.ModelSwitch;
@@ -28,18 +30,24 @@ import com.sensoranomaly.model.Reconstructor;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -75,7 +83,7 @@ public final class AnomalyDetectionJob {
         AnomalyModel model;
         try {
             config = JobConfig.fromArgs(args);
-            model = BundleLoader.load(config.bundle());
+            model = BundleLoader.load(config.bundle(), config.bundlePolicy());
         } catch (ConfigException | com.sensoranomaly.model.BundleException e) {
             // One line naming the problem; flink run shows it as the submission's failure.
             System.err.println("anomaly-detection: " + e.getMessage());
@@ -85,18 +93,58 @@ public final class AnomalyDetectionJob {
         configure(env, config);
         buildPipeline(env, config, model, kafkaSource(config, model), modelUpdatesSource(config), kafkaOutputs(config),
                 Reconstructor.PLAIN_JAVA);
-        env.execute("anomaly-detection (model " + model.version() + ")");
+        // A stable job name: dashboards and alert rules keyed on it survive model changes (the version is a metric).
+        env.execute(config.jobName());
     }
 
-    /** Checkpointing, parallelism and the execution settings the pipeline relies on. */
+    /** Failed checkpoints in a row tolerated before the job restarts (unless Flink's configuration says otherwise). */
+    static final int TOLERABLE_CHECKPOINT_FAILURES = 3;
+
+    /**
+     * Checkpointing, parallelism and the execution settings the pipeline relies on. Flink's own configuration
+     * (config.yaml, a FlinkDeployment's flinkConfiguration) is respected: the checkpoint interval comes from a job
+     * setting only when one is given, and the safe defaults below apply only where the cluster configures nothing:
+     * <ul>
+     *   <li>checkpoints are retained when the job is cancelled or fails for good, so its episodes, device models and
+     *       source offsets can be restored ({@code flink run -s <checkpoint>}) instead of lost;</li>
+     *   <li>a few failed checkpoints in a row are tolerated (a slow store or a broker hiccup), instead of restarting the
+     *       job at the first.</li>
+     * </ul>
+     */
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
         config.parallelism().ifPresent(env::setParallelism);
+        ReadableConfig flink = env.getConfiguration();
         CheckpointingMode mode = config.delivery() == JobConfig.Delivery.EXACTLY_ONCE
                 ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE;
-        env.enableCheckpointing(config.checkpointInterval().toMillis(), mode);
+        java.time.Duration interval = config.isGiven("checkpoint.interval") ? config.checkpointInterval()
+                : flink.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).orElse(config.checkpointInterval());
+        env.enableCheckpointing(interval.toMillis(), mode);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        if (flink.getOptional(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION).isEmpty()) {
+            checkpoints.setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
+        if (flink.getOptional(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER).isEmpty()) {
+            checkpoints.setTolerableCheckpointFailureNumber(TOLERABLE_CHECKPOINT_FAILURES);
+        }
         // Operators never hold on to or mutate their inputs, so records can pass between chained operators uncopied.
         env.getConfig().enableObjectReuse();
     }
+
+    /**
+     * Model updates carry no event time, and an input without watermarks would hold the scoring operator's event time
+     * (the minimum over its inputs) back for good, so no idle device would ever be noticed. This input declares itself
+     * always ahead: the readings alone drive event time.
+     */
+    static final WatermarkStrategy<ModelUpdateRequest> NEVER_HOLDS_BACK_EVENT_TIME = WatermarkStrategy.forGenerator(ctx ->
+            new org.apache.flink.api.common.eventtime.WatermarkGenerator<ModelUpdateRequest>() {
+                @Override
+                public void onEvent(ModelUpdateRequest event, long eventTimestamp, org.apache.flink.api.common.eventtime.WatermarkOutput out) {}
+
+                @Override
+                public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput out) {
+                    out.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE - 1));
+                }
+            });
 
     /** The dataflow: the one place that shows where data enters, where it is scored and where alerts leave. */
     public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
@@ -132,18 +180,23 @@ public final class AnomalyDetectionJob {
         // Model updates are checked once (one subtask), then broadcast to every scoring subtask. Without an updates
         // topic the broadcast input is empty and finishes at once.
         // (fromData of an empty collection fails in Flink 2.2: one placeholder, filtered out.)
-        SingleOutputStreamOperator<ModelSwitch> switches = (modelUpdates == null
+        DataStream<ModelUpdateRequest> updates = (modelUpdates == null
                 ? env.fromData(TypeInformation.of(ModelUpdateRequest.class), new ModelUpdateRequest()).uid("no-model-updates")
                         .setParallelism(1).filter(none -> false).uid("no-model-updates-filter").name("no model updates")
-                : env.fromSource(modelUpdates, WatermarkStrategy.noWatermarks(), "model updates").uid("model-updates-source"))
-                .setParallelism(1)
-                .process(new ModelUpdateValidator(detector)).setParallelism(1)
-                .uid("check-model-updates").name("check model updates");
+                : env.fromSource(modelUpdates, NEVER_HOLDS_BACK_EVENT_TIME, "model updates").uid("model-updates-source"))
+                .setParallelism(1);
+        // Loading a bundle can take long (remote stores, large files): it runs off the processing path, in order.
+        SingleOutputStreamOperator<ModelSwitch> switches = AsyncDataStream.orderedWait(updates,
+                        new ModelUpdateLoader(new ModelUpdateValidator(detector, config.bundlePolicy()), config.rolloutLoadTimeout()),
+                        config.rolloutLoadTimeout().toMillis(), TimeUnit.MILLISECONDS, 4).setParallelism(1)
+                .uid("load-model-updates").name("load model updates")
+                .process(new ModelUpdateRouter()).setParallelism(1)
+                .uid("check-model-updates").name("route model updates");
 
         SingleOutputStreamOperator<ScoredReading> scored = readings
                 .keyBy(Reading::getDeviceId)
                 .connect(switches.broadcast(ScoringFunction.MODEL))
-                .process(new ScoringFunction(detector, config.deviceIdleTimeout()))
+                .process(new ScoringFunction(detector, config.deviceIdleTimeout(), config.clockSkew()))
                 .uid("score").name("score readings");
 
         // Scoring keeps the device partitioning, so the detector reuses it instead of shuffling again.
@@ -156,7 +209,7 @@ public final class AnomalyDetectionJob {
         outputs.alerts().accept(alerts);
         outputs.deadLetters().accept(readings.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)
                 .union(scored.getSideOutput(ScoringFunction.DEAD_LETTERS),
-                        switches.getSideOutput(ModelUpdateValidator.DEAD_LETTERS)));
+                        switches.getSideOutput(ModelUpdateRouter.DEAD_LETTERS)));
         if (config.scoresTopic().isPresent()) {
             outputs.scores().accept(alerts.getSideOutput(EpisodeDetector.SCORES));
         }
@@ -172,7 +225,8 @@ public final class AnomalyDetectionJob {
             case LATEST -> OffsetsInitializer.latest();
         };
         ReadingValidator validator = new ReadingValidator(model, config.minTime().toEpochMilli(),
-                config.maxFuture().toMillis(), config.rangeFactor());
+                config.maxFuture().toMillis(), config.rangeFactor(),
+                config.inputLimits());
         var builder = KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(config.readingsTopic())

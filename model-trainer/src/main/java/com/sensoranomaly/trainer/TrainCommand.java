@@ -106,6 +106,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--delimiter", paramLabel = "CHAR", description = "CSV delimiter: ';', ',' or 'tab' [default: detected from the header]")
     String delimiter;
 
+    @Option(names = "--signing-key", paramLabel = "FILE", description = "Ed25519 private key (PEM, from `anomaly keygen` or openssl) to sign the bundle with; jobs with bundle.public-key accept only bundles signed by it")
+    Path signingKey;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -115,6 +118,17 @@ public final class TrainCommand implements Callable<Integer> {
         CsvHistory.Options options = new CsvHistory.Options(delimiter(), Optional.ofNullable(timeColumn), exclude, features);
         PrintWriter out = spec.commandLine().getOut();
         checkInputsExist();
+        // Read before training: a wrong key file should cost seconds, not a training run.
+        java.security.PrivateKey key = null;
+        if (signingKey != null) {
+            try {
+                key = com.sensoranomaly.model.BundleSignature.readPrivateKey(signingKey);
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--signing-key: cannot read " + signingKey + ": " + e.getMessage());
+            } catch (com.sensoranomaly.model.BundleException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--signing-key: " + e.getMessage());
+            }
+        }
 
         List<CsvHistory.File> files = CsvHistory.readAll(inputs, options);
         describeInputs(out, files);
@@ -124,6 +138,10 @@ public final class TrainCommand implements Callable<Integer> {
             out.println(line);
             out.flush();
         });
+        if (key != null) {
+            com.sensoranomaly.model.BundleSignature.sign(outDir, key);
+            out.println("signed: " + outDir.resolve(com.sensoranomaly.model.BundleSignature.FILE));
+        }
         summary(out, r);
         return 0;
     }

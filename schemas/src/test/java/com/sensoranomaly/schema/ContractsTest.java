@@ -53,7 +53,7 @@ class ContractsTest {
         assertThat(AvroContracts.alert(AvroContracts.encode(a))).isEqualTo(a);
 
         DeadLetter d = new DeadLetter("UNDECODABLE", "java.io.IOException", "bad", "readings", 1, 42L, T,
-                ByteBuffer.wrap(new byte[] {1}), ByteBuffer.wrap(new byte[] {2, 3}), null, T);
+                ByteBuffer.wrap(new byte[] {1}), ByteBuffer.wrap(new byte[] {2, 3}), null, T, null, null);
         assertThat(AvroContracts.deadLetter(AvroContracts.encode(d))).isEqualTo(d);
     }
 

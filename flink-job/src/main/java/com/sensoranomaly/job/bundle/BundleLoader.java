@@ -27,8 +27,9 @@ public final class BundleLoader {
      *
      * @throws BundleException naming what is wrong
      */
-    public static AnomalyModel loadForSwitch(String location, String version, List<String> features) {
-        AnomalyModel m = load(location);
+    public static AnomalyModel loadForSwitch(String location, String version, List<String> features, BundlePolicy policy) {
+        policy.checkLocation(location);
+        AnomalyModel m = load(location, policy);
         if (!m.version().equals(version)) {
             throw new BundleException("its content version is " + m.version() + ", the update asked for " + version);
         }
@@ -39,7 +40,22 @@ public final class BundleLoader {
         return m;
     }
 
+    /** Loads the bundle a job is submitted with: verified, signed if the policy asks for it, sane. */
+    public static AnomalyModel load(String location, BundlePolicy policy) {
+        AnomalyModel m = read(location, policy.publicKey());
+        try {
+            BundlePolicy.checkSane(m);
+        } catch (BundleException e) {
+            throw new BundleException("model bundle " + location + ": " + e.getMessage());
+        }
+        return m;
+    }
+
     public static AnomalyModel load(String location) {
+        return load(location, BundlePolicy.OPEN);
+    }
+
+    private static AnomalyModel read(String location, java.security.PublicKey signer) {
         Path base = new Path(location);
         return ModelBundle.read(new BundleSource() {
             @Override
@@ -60,6 +76,6 @@ public final class BundleLoader {
             public String describe() {
                 return location;
             }
-        }).model();
+        }, signer).model();
     }
 }

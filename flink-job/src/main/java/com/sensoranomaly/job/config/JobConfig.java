@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,9 @@ public final class JobConfig implements Serializable {
     static {
         setting("bootstrap.servers", "", "Kafka bootstrap servers (required)");
         setting("bundle", "", "model bundle directory: a path or any Flink file system URI, file://, s3://, ... (required)");
+        setting("bundle.public-key", "", "PEM file of the Ed25519 key bundles must be signed with (./anomaly keygen, train --signing-key); the submitted bundle and every model update must verify (empty: signatures not required)");
+        setting("bundle.allowed-locations", "", "comma-separated locations (URI prefixes) model updates may load bundles from (empty: the directory holding the submitted bundle)");
+        setting("rollout.load-timeout", "5m", "a model update whose bundle takes longer than this to load and verify is refused");
         setting("topic.readings", "sensor-readings", "topic of SensorReading records");
         setting("topic.alerts", "anomaly-alerts", "topic the AnomalyAlert records go to");
         setting("topic.dead-letters", "sensor-readings-dlq", "topic of DeadLetter records (unusable input, with the reason)");
@@ -59,6 +63,11 @@ public final class JobConfig implements Serializable {
         setting("watermark.idleness", "1m", "a partition without data this long stops holding back the watermark");
         setting("validation.max-future", "1d", "readings further than this ahead of the wall clock are dead-lettered (BAD_TIMESTAMP)");
         setting("validation.min-time", "2000-01-01T00:00:00Z", "readings before this instant are dead-lettered (BAD_TIMESTAMP)");
+        setting("validation.max-record-bytes", "262144", "a record (key or value) larger than this is dead-lettered (OVERSIZED) with its first bytes, size and sha256; keeps every output record far below Kafka's 1 MB default");
+        setting("validation.max-device-id-length", "256", "a longer device id is dead-lettered (OVERSIZED): it would become a state key and travel in every alert");
+        setting("validation.max-labels", "32", "a reading with more labels is dead-lettered (OVERSIZED)");
+        setting("validation.max-label-length", "256", "a label key or value longer than this is dead-lettered (OVERSIZED)");
+        setting("validation.clock-skew", "1m", "a device whose newest reading is further ahead of the wall clock than this, and which then sends a reading within it, is taken to have had its clock corrected: its window restarts instead of every later reading being OUT_OF_ORDER");
         setting("validation.range-factor", "1000", "a value further outside the training range than this many ranges is treated as missing (absurd, not anomalous)");
         setting("impute.strategy", "model", "mean | last | model: how missing values are filled (they never count toward the score)");
         setting("impute.max-age", "5m", "how old a last observed value may be for 'last' and 'model'");
@@ -74,10 +83,11 @@ public final class JobConfig implements Serializable {
         setting("rule.clear", "1", "m: consecutive readings below the threshold that close an episode (1: at the first normal reading; re-opening needs k exceedances again)");
         setting("device.idle-timeout", "1h", "a device silent this long (processing time) has its open episode resolved and its state dropped");
         setting("alert.top-features", "3", "contributing features listed per alert");
+        setting("job.name", "anomaly-detection", "Flink job name (stable across model changes: the model version in force is the scoring.model.<version>.loaded metric)");
         setting("parallelism", "", "job parallelism (empty: the cluster's default)");
         setting("checkpoint.interval", "10s", "checkpoint interval; exactly-once alerts become visible at each checkpoint");
         setting("delivery.guarantee", "exactly-once", "exactly-once | at-least-once | none");
-        setting("transactional-id-prefix", "anomaly-detector", "Kafka transactional id prefix of the sinks (unique per job on a cluster)");
+        setting("transactional-id-prefix", "", "Kafka transactional id prefix of the sinks; must be unique per job, or two jobs fence each other's transactions (empty: the job's group.id, which is unique per job already)");
         setting("transaction.timeout", "15m", "Kafka transaction timeout; must not exceed the broker's transaction.max.timeout.ms (15m by default)");
     }
 
@@ -86,9 +96,12 @@ public final class JobConfig implements Serializable {
     private final Map<String, String> values;
     private final Properties kafka;
 
-    private JobConfig(Map<String, String> values, Properties kafka) {
+    private final java.util.Set<String> given;
+
+    private JobConfig(Map<String, String> values, Properties kafka, java.util.Set<String> given) {
         this.values = Map.copyOf(values);
         this.kafka = kafka;
+        this.given = given;
         validate();
     }
 
@@ -141,10 +154,11 @@ public final class JobConfig implements Serializable {
                         + ", and kafka.* for Kafka client properties)");
             }
         }
+        java.util.Set<String> given = java.util.Set.copyOf(values.keySet());
         for (Map.Entry<String, String[]> s : SETTINGS.entrySet()) {
             values.putIfAbsent(s.getKey(), s.getValue()[0]);
         }
-        return new JobConfig(values, kafka);
+        return new JobConfig(values, kafka, given);
     }
 
     private static Map<String, String> readProperties(Path file) {
@@ -174,6 +188,16 @@ public final class JobConfig implements Serializable {
         positive("watermark.idleness", watermarkIdleness(), false);
         positive("validation.max-future", maxFuture(), true);
         minTime();
+        if (maxRecordBytes() < 64) {
+            throw new ConfigException("setting 'validation.max-record-bytes' must be at least 64: " + maxRecordBytes());
+        }
+        for (String key : List.of("validation.max-device-id-length", "validation.max-labels", "validation.max-label-length")) {
+            if (intValue(key) < 1) {
+                throw new ConfigException("setting '" + key + "' must be at least 1: " + get(key));
+            }
+        }
+        positive("validation.clock-skew", clockSkew(), true);
+        positive("rollout.load-timeout", rolloutLoadTimeout(), false);
         if (!(rangeFactor() > 0)) {
             throw new ConfigException("setting 'validation.range-factor' must be positive: " + get("validation.range-factor"));
         }
@@ -224,9 +248,6 @@ public final class JobConfig implements Serializable {
         });
         positive("checkpoint.interval", checkpointInterval(), false);
         delivery();
-        if (delivery() == Delivery.EXACTLY_ONCE) {
-            require("transactional-id-prefix");
-        }
         Duration tt = transactionTimeout();
         positive("transaction.timeout", tt, false);
         if (tt.compareTo(checkpointInterval()) <= 0) {
@@ -250,7 +271,47 @@ public final class JobConfig implements Serializable {
     public Duration watermarkOutOfOrderness() { return duration("watermark.out-of-orderness"); }
     public Duration watermarkIdleness() { return duration("watermark.idleness"); }
     public Duration maxFuture() { return duration("validation.max-future"); }
+    public int maxRecordBytes() { return intValue("validation.max-record-bytes"); }
+    public Duration clockSkew() { return duration("validation.clock-skew"); }
+    /** The size limits readings must keep to (checked before anything else is done with them). */
+    public com.sensoranomaly.job.ingest.InputLimits inputLimits() {
+        return new com.sensoranomaly.job.ingest.InputLimits(maxRecordBytes(), intValue("validation.max-device-id-length"),
+                intValue("validation.max-labels"), intValue("validation.max-label-length"));
+    }
     public double rangeFactor() { return doubleValue("validation.range-factor"); }
+    public String jobName() { return get("job.name"); }
+    public Duration rolloutLoadTimeout() { return duration("rollout.load-timeout"); }
+
+    /**
+     * What bundles must satisfy: the release key (read here, at submission, so it travels with the job and task managers
+     * need no file) and the locations model updates may name (by default the submitted bundle's directory's parent).
+     */
+    public com.sensoranomaly.job.bundle.BundlePolicy bundlePolicy() {
+        String pem = null;
+        Optional<String> keyFile = optional("bundle.public-key");
+        if (keyFile.isPresent()) {
+            try {
+                pem = Files.readString(Path.of(keyFile.get()));
+            } catch (IOException e) {
+                throw new ConfigException("setting 'bundle.public-key': cannot read " + keyFile.get() + ": " + e);
+            }
+        }
+        List<String> allowed = optional("bundle.allowed-locations")
+                .map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList())
+                .orElseGet(() -> List.of(parentOf(bundle())));
+        try {
+            return new com.sensoranomaly.job.bundle.BundlePolicy(pem, allowed);
+        } catch (RuntimeException e) {
+            throw new ConfigException("setting 'bundle.public-key': " + e.getMessage());
+        }
+    }
+
+    private static String parentOf(String location) {
+        String s = location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
+        int slash = s.lastIndexOf('/');
+        return slash > 0 ? s.substring(0, slash) : s;
+    }
+
     public double thresholdScale() { return doubleValue("threshold.scale"); }
     public Calibration calibration() { return enumValue("calibration.mode", Calibration.class); }
     public int calibrationEvents() { return intValue("calibration.events"); }
@@ -266,7 +327,9 @@ public final class JobConfig implements Serializable {
     public int topFeatures() { return intValue("alert.top-features"); }
     public Duration checkpointInterval() { return duration("checkpoint.interval"); }
     public Delivery delivery() { return enumValue("delivery.guarantee", Delivery.class); }
-    public String transactionalIdPrefix() { return get("transactional-id-prefix"); }
+    public String transactionalIdPrefix() { return optional("transactional-id-prefix").orElse(groupId()); }
+    /** Whether a setting was given (not just defaulted): job settings given explicitly win over Flink's configuration. */
+    public boolean isGiven(String key) { return given.contains(key); }
     public Duration transactionTimeout() { return duration("transaction.timeout"); }
 
     public Optional<Integer> parallelism() {

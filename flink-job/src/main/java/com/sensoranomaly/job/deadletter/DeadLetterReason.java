@@ -4,6 +4,8 @@ package com.sensoranomaly.job.deadletter;
 public enum DeadLetterReason {
     /** The bytes are not a SensorReading in Avro single-object encoding (or its schema is unknown). */
     UNDECODABLE,
+    /** Key, value, device id or labels over the size limits (validation.max-*): kept as a bounded copy with size and sha256. */
+    OVERSIZED,
     /** No device id. */
     MISSING_DEVICE_ID,
     /** Event time before validation.min-time or further ahead of the wall clock than validation.max-future. */

@@ -26,8 +26,14 @@ import java.util.Locale;
  * device, the episode's start (event time) and the model version, so it is the same after a restart
  * and a replay: downstream tools can deduplicate on it.
  *
- * <p>A device silent for {@code idleTimeout} (processing time) has an open episode resolved ("stopped
- * reporting") and its state dropped; one timer per device, moved at most once per {@code idleTimeout/60}.
+ * <p>A device silent for {@code idleTimeout} in event time (the watermark, which the rest of the fleet advances, passes
+ * its newest reading plus the timeout) has an open episode resolved ("stopped reporting") and its state dropped; one
+ * timer per device, moved at most once per {@code idleTimeout/60}. Event time, not processing time: after a restore
+ * from an outage longer than the timeout, devices that kept reporting meanwhile are read up in event time and keep
+ * their episodes; a processing-time timer would resolve all of them at once and re-fire them under new ids. The
+ * RESOLVED alert carries the labels of the FIRING one, so alert managers that key on labels close the same alert.
+ *
+ * <p>A restore with another {@code rule.n} resizes each device's ring on its next reading (newest scores kept).
  */
 public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredReading, AlertEvent> {
     private static final long serialVersionUID = 1L;
@@ -68,8 +74,10 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         EpisodeState s = state.value();
         if (s == null) {
             s = EpisodeState.create(rule.n());
+        } else if (s.scores.length != rule.n()) {
+            rule.resize(s);
         }
-        moveIdleTimer(s, ctx);
+        moveIdleTimer(s, r.eventTime, ctx);
         if (r.isScored() && r.deviceModel != s.deviceModel) {
             // The device moved onto its own model: the scores in the ring are on another scale. An episode the bundle's
             // model opened is judged by the model now in force: it closes at the first reading that model finds normal.
@@ -86,12 +94,18 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
                 s.modelVersion = r.modelVersion;
                 s.alertId = alertId(r.deviceId, s.episodeStart, r.modelVersion);
                 s.severity = severity(rule.mean(s) / r.threshold);
+                s.labels = r.labels;
                 firing.inc();
                 out.collect(alert(AlertEvent.FIRING, s, r, ctx.timerService().currentProcessingTime()));
             } else if (t == EpisodeRule.Transition.CLOSED) {
                 resolved.inc();
-                out.collect(alert(AlertEvent.RESOLVED, s, r, ctx.timerService().currentProcessingTime()));
+                AlertEvent a = alert(AlertEvent.RESOLVED, s, r, ctx.timerService().currentProcessingTime());
+                if (s.labels != null) {
+                    a.labels = s.labels; // the FIRING alert's labels: the same alert in every label-keyed tool
+                }
+                out.collect(a);
                 s.alertId = null;
+                s.labels = null;
             }
         }
         state.update(s);
@@ -109,14 +123,15 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         }
     }
 
-    private void moveIdleTimer(EpisodeState s, Context ctx) {
-        long now = ctx.timerService().currentProcessingTime();
-        long due = ((now + idleTimeoutMs) / timerGranularityMs + 1) * timerGranularityMs;
-        if (due != s.idleTimer) {
+    private void moveIdleTimer(EpisodeState s, long eventTime, Context ctx) {
+        long due = ((eventTime + idleTimeoutMs) / timerGranularityMs + 1) * timerGranularityMs;
+        if (due > s.idleTimer) {
             if (s.idleTimer != 0) {
+                // Either domain: state written before idle timers moved to event time has a processing-time one.
+                ctx.timerService().deleteEventTimeTimer(s.idleTimer);
                 ctx.timerService().deleteProcessingTimeTimer(s.idleTimer);
             }
-            ctx.timerService().registerProcessingTimeTimer(due);
+            ctx.timerService().registerEventTimeTimer(due);
             s.idleTimer = due;
         }
     }
@@ -124,7 +139,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
         EpisodeState s = state.value();
-        if (s == null || timestamp != s.idleTimer) {
+        if (s == null || timestamp != s.idleTimer || ctx.timeDomain() != org.apache.flink.streaming.api.TimeDomain.EVENT_TIME) {
             return;
         }
         if (s.open) {
@@ -142,7 +157,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
             a.topFeatures = new String[0];
             a.topErrors = a.topShares = a.topObserved = a.topExpected = new double[0];
             a.imputedFeatures = new String[0];
-            a.labels = java.util.Map.of();
+            a.labels = s.labels == null ? java.util.Map.of() : s.labels;
             a.summary = ctx.getCurrentKey() + ": anomaly RESOLVED, the device stopped reporting (no reading for "
                     + Duration.ofMillis(idleTimeoutMs) + ") after " + s.episodeEvents + " readings in the episode";
             out.collect(a);

@@ -37,6 +37,27 @@ public final class EpisodeRule implements Serializable {
         return clear;
     }
 
+    /**
+     * Fits a ring written under another n (a restore after rule.n changed) to this rule's n, keeping the newest
+     * scores in order; the open episode, if any, stays open.
+     */
+    public void resize(EpisodeState s) {
+        int old = s.scores.length;
+        int keep = Math.min(s.filled, n);
+        double[] scores = new double[n];
+        long[] times = new long[n];
+        for (int i = 0; i < keep; i++) {
+            // The i-th newest of the old ring goes to position keep-1-i, so the newest ends last.
+            int from = Math.floorMod(s.next - 1 - i, old);
+            scores[keep - 1 - i] = s.scores[from];
+            times[keep - 1 - i] = s.times[from];
+        }
+        s.scores = scores;
+        s.times = times;
+        s.filled = keep;
+        s.next = keep % n;
+    }
+
     /** Takes one scored reading into the state and says whether an episode opened or closed. */
     public Transition apply(EpisodeState s, long eventTime, double score, double threshold) {
         s.scores[s.next] = score;

@@ -24,7 +24,10 @@ public class EpisodeState {
     public int normalRun;
     public int severity;
 
-    /** The pending idle timer (processing time), 0 if none. */
+    /** Labels of the reading that opened the episode: its RESOLVED alert carries the same ones (null: none). */
+    public java.util.Map<String, String> labels;
+
+    /** The pending idle timer (event time), 0 if none. */
     public long idleTimer;
 
     public EpisodeState() {}

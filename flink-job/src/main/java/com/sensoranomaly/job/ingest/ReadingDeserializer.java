@@ -55,7 +55,8 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
         deadLetters = new EnumMap<>(DeadLetterReason.class);
         MetricGroup dl = g.addGroup("deadLetters");
         for (DeadLetterReason r : DeadLetterReason.values()) {
-            if (r != DeadLetterReason.OUT_OF_ORDER) { // counted where it is detected, in scoring
+            // Counted where they are detected: in scoring, and where model updates are checked.
+            if (r != DeadLetterReason.OUT_OF_ORDER && r != DeadLetterReason.MODEL_UPDATE_REJECTED) {
                 deadLetters.put(r, dl.counter(r.metricName()));
             }
         }
@@ -77,6 +78,11 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
         try {
             if (record.value() == null) {
                 throw new IllegalArgumentException("record has no value (tombstone)");
+            }
+            String oversized = validator.limits().checkRecord(record.key(), record.value());
+            if (oversized != null) {
+                reject(out, record, DeadLetterReason.OVERSIZED, oversized, null, null);
+                return;
             }
             long now = System.currentTimeMillis();
             if (FastReadingDecoder.isCurrentSchema(record.value())) {
@@ -120,7 +126,8 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
         }
         DeadLetterEvent d = DeadLetterEvent.of(reason.name(), message, error, record.topic(), record.partition(),
                 record.offset(), record.timestamp(), record.key(), record.value());
-        d.deviceId = deviceId;
+        // An oversized device id is not repeated in the dead letter (its bounded copy of the value has it).
+        d.deviceId = reason == DeadLetterReason.OVERSIZED ? null : deviceId;
         out.collect(SourceRecord.of(d));
     }
 

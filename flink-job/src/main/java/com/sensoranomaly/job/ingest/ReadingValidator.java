@@ -13,6 +13,7 @@ import java.util.Map;
  * Turns a decoded {@link SensorReading} into a {@link Reading} in the model's feature order, or says why
  * it cannot be used. Rules:
  * <ul>
+ *   <li>a device id or labels over the {@link InputLimits}: rejected (OVERSIZED);</li>
  *   <li>no device id, or an event time before {@code minTime} or beyond the wall clock + {@code maxFuture}:
  *       the record is rejected (dead letter);</li>
  *   <li>a null, NaN or infinite value, or one absurdly far outside what training saw (more than
@@ -31,6 +32,7 @@ public final class ReadingValidator implements Serializable {
     private final double[] upperLimit;
     private final long minTime;
     private final long maxFutureMs;
+    private final InputLimits limits;
 
     /** The outcome for one reading; counts are for metrics. */
     public static final class Result {
@@ -44,6 +46,11 @@ public final class ReadingValidator implements Serializable {
     }
 
     public ReadingValidator(AnomalyModel model, long minTime, long maxFutureMs, double rangeFactor) {
+        this(model, minTime, maxFutureMs, rangeFactor, InputLimits.DEFAULTS);
+    }
+
+    public ReadingValidator(AnomalyModel model, long minTime, long maxFutureMs, double rangeFactor, InputLimits limits) {
+        this.limits = limits;
         this.features = model.features().size();
         for (int j = 0; j < features; j++) {
             featureIndex.put(model.features().get(j), j);
@@ -90,6 +97,10 @@ public final class ReadingValidator implements Serializable {
         return j == null ? -1 : j;
     }
 
+    public InputLimits limits() {
+        return limits;
+    }
+
     public int features() {
         return features;
     }
@@ -108,6 +119,12 @@ public final class ReadingValidator implements Serializable {
         if (device == null || device.isBlank()) {
             r.rejected = DeadLetterReason.MISSING_DEVICE_ID;
             r.message = "the reading has no device id";
+            return r;
+        }
+        String oversized = limits.checkReading(device, labels);
+        if (oversized != null) {
+            r.rejected = DeadLetterReason.OVERSIZED;
+            r.message = oversized;
             return r;
         }
         if (t < minTime || t > now + maxFutureMs) {

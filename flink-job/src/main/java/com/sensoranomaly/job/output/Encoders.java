@@ -61,20 +61,55 @@ public final class Encoders {
                 .build();
     }
 
+    /**
+     * Most bytes of an original key or value a dead letter keeps, and most characters of its texts: whatever was
+     * rejected, the dead letter stays far below Kafka's default 1 MB request size, so writing it cannot fail the job.
+     */
+    public static final int MAX_DEAD_LETTER_PAYLOAD = 256 * 1024;
+    static final int MAX_DEAD_LETTER_TEXT = 4096;
+
     public static DeadLetter toAvro(DeadLetterEvent d) {
+        byte[] value = d.value;
+        Integer valueSize = null;
+        String valueSha = null;
+        if (value != null && value.length > MAX_DEAD_LETTER_PAYLOAD) {
+            valueSize = value.length;
+            valueSha = sha256(value);
+            value = Arrays.copyOf(value, MAX_DEAD_LETTER_PAYLOAD);
+        }
+        String message = d.errorMessage == null ? "" : clip(d.errorMessage, MAX_DEAD_LETTER_TEXT);
+        byte[] key = d.key;
+        if (key != null && key.length > MAX_DEAD_LETTER_PAYLOAD) {
+            message = message + " (key of " + key.length + " bytes kept truncated, sha256 " + sha256(key) + ")";
+            key = Arrays.copyOf(key, MAX_DEAD_LETTER_PAYLOAD);
+        }
         return DeadLetter.newBuilder()
                 .setReason(d.reason)
                 .setErrorClass(d.errorClass)
-                .setErrorMessage(d.errorMessage == null ? "" : d.errorMessage)
+                .setErrorMessage(message)
                 .setSourceTopic(d.sourceTopic == null ? "" : d.sourceTopic)
                 .setSourcePartition(d.sourcePartition)
                 .setSourceOffset(d.sourceOffset)
                 .setSourceTimestamp(d.sourceTimestamp == Long.MIN_VALUE ? null : Instant.ofEpochMilli(d.sourceTimestamp))
-                .setKey(d.key == null ? null : ByteBuffer.wrap(d.key))
-                .setValue(d.value == null ? null : ByteBuffer.wrap(d.value))
-                .setDeviceId(d.deviceId)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setDeviceId(clip(d.deviceId, 256))
                 .setFailedAt(Instant.ofEpochMilli(d.failedAt))
+                .setValueSize(valueSize)
+                .setValueSha256(valueSha)
                 .build();
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max) + "…";
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static AnomalyScore toAvro(ScoreEvent s) {

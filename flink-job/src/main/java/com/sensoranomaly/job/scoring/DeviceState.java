@@ -45,6 +45,8 @@ public class DeviceState {
     public String modelVersion;
     /** Hash of that model's feature list: calibration carries over to a new model only if the features are the same. */
     public int featureLayout;
+    /** The pending idle timer (event time), 0 if none. */
+    public long idleTimer;
 
     public DeviceState() {}
 }

@@ -41,7 +41,16 @@ import java.time.Duration;
  * update's validator); switching is replacing the detector in force. The broadcast state keeps it, so a restarted
  * job comes back on it. Devices move onto it at their next reading ({@link DeviceCalibrator#migrate}).
  *
- * <p>State of a device that sends nothing for {@code idleTimeout} expires (processing-time TTL).
+ * <p>Clock corrections: a device whose newest reading lies more than {@code clockSkew} ahead of the wall clock, and
+ * which then sends a reading within it, had a clock that ran ahead and was corrected. Its model window restarts at that
+ * reading ({@code scoring.clockCorrections}); otherwise one reading from the future would make every real reading
+ * after it OUT_OF_ORDER until the wall clock caught up.
+ *
+ * <p>A device silent for {@code idleTimeout} <em>in event time</em> (the fleet's watermark passes its newest reading
+ * plus the timeout) has its state dropped: after the job itself was down, the backlog is read in event time, so the
+ * outage does not count as the devices' silence. When the whole fleet is silent the watermark stops and nothing is
+ * dropped: that is an ingestion outage, which the pipeline's own monitoring reports. A processing-time TTL of
+ * {@link #ttlBackstop} stays as a backstop against state that no watermark ever reaches.
  */
 public final class ScoringFunction extends KeyedBroadcastProcessFunction<String, Reading, ModelSwitch, ScoredReading> {
     private static final long serialVersionUID = 1L;
@@ -56,6 +65,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
     private final Detector submitted;
     private final Duration idleTimeout;
+    private final long idleTimeoutMs;
+    private final long timerGranularityMs;
+    private final long clockSkewMs;
 
     // The detector in force, and what each subtask derives from it; a switch replaces all three together.
     private transient Detector detector;
@@ -74,20 +86,35 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private transient Counter late;
     private transient Counter outOfOrder;
     private transient Counter migrated;
+    private transient Counter clockCorrections;
+    private transient Counter idleDropped;
     private transient Histogram scores;
     private transient Histogram scoringNanos;
     private transient volatile long lastEventTime = Long.MIN_VALUE;
     private transient long seen;
 
-    public ScoringFunction(Detector detector, Duration idleTimeout) {
+    public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew) {
         this.submitted = detector;
         this.idleTimeout = idleTimeout;
+        this.idleTimeoutMs = idleTimeout.toMillis();
+        this.timerGranularityMs = Math.max(1000, idleTimeoutMs / 60);
+        this.clockSkewMs = clockSkew.toMillis();
+    }
+
+    /**
+     * The processing-time TTL kept under the event-time idle cleanup: long enough (a week, or twice the idle timeout)
+     * that a restore after any ordinary outage finds the state, short enough that devices gone for good leave.
+     */
+    static Duration ttlBackstop(Duration idleTimeout) {
+        Duration week = Duration.ofDays(7);
+        Duration twice = idleTimeout.multipliedBy(2);
+        return twice.compareTo(week) > 0 ? twice : week;
     }
 
     @Override
     public void open(OpenContext ctx) {
         ValueStateDescriptor<DeviceState> desc = new ValueStateDescriptor<>("device", DeviceState.class);
-        desc.enableTimeToLive(StateTtlConfig.newBuilder(idleTimeout)
+        desc.enableTimeToLive(StateTtlConfig.newBuilder(ttlBackstop(idleTimeout))
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 // One entry checked per access (default 5): silent devices still get dropped over time, and the
@@ -106,6 +133,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         imputedValues = g.counter("imputedValues");
         late = g.counter("lateReadings");
         migrated = g.counter("devicesMigrated");
+        clockCorrections = g.counter("clockCorrections");
+        idleDropped = g.counter("idleDevicesDropped");
         outOfOrder = getRuntimeContext().getMetricGroup().addGroup("ingest").addGroup("deadLetters")
                 .counter(DeadLetterReason.OUT_OF_ORDER.metricName());
         scores = g.histogram("score", new DescriptiveStatisticsHistogram(1000));
@@ -172,6 +201,12 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             s = calibrator.migrate(s);
             migrated.inc();
         }
+        if (r.eventTime <= s.window.lastEventTime && clockCorrected(s.window.lastEventTime, r.eventTime)) {
+            clockCorrections.inc();
+            LOG.debug("device {}: newest reading was {} ms ahead of the wall clock; window restarts at {}", r.deviceId,
+                    s.window.lastEventTime - System.currentTimeMillis(), r.eventTime);
+            s.window = s.window.restarted();
+        }
         if (r.eventTime <= s.window.lastEventTime) {
             outOfOrder.inc();
             DeadLetterEvent d = DeadLetterEvent.of(DeadLetterReason.OUT_OF_ORDER.name(),
@@ -187,6 +222,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             late.inc();
         }
         lastEventTime = r.eventTime;
+        moveIdleTimer(s, r.eventTime, ctx);
         // Timing every reading would cost more than the work it measures: sample one in 64.
         boolean timed = (++seen & 63) == 0;
         long start = timed ? System.nanoTime() : 0;
@@ -235,6 +271,33 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         boolean justFitted = s.deviceModel != null;
         emit(result, sc, expected, justFitted ? globalThreshold : calibrator.thresholdFor(s, globalThreshold),
                 calibrator.calibrating(s) || justFitted, detector.model().featureErrorMean(), timed, start, out);
+    }
+
+    /** True if the device's newest time is implausibly far ahead of the wall clock and the new one is not. */
+    private boolean clockCorrected(long newest, long eventTime) {
+        long limit = System.currentTimeMillis() + clockSkewMs;
+        return newest > limit && eventTime <= limit;
+    }
+
+    /** One event-time timer per device at its newest reading + idle timeout, moved at most once per granularity. */
+    private void moveIdleTimer(DeviceState s, long eventTime, ReadOnlyContext ctx) {
+        long due = ((eventTime + idleTimeoutMs) / timerGranularityMs + 1) * timerGranularityMs;
+        if (due > s.idleTimer) {
+            if (s.idleTimer != 0) {
+                ctx.timerService().deleteEventTimeTimer(s.idleTimer);
+            }
+            ctx.timerService().registerEventTimeTimer(due);
+            s.idleTimer = due;
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoredReading> out) throws Exception {
+        DeviceState s = state.value();
+        if (s != null && ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME && timestamp == s.idleTimer) {
+            idleDropped.inc();
+            state.clear();
+        }
     }
 
     /** Fills in a scored reading's verdict and evidence (from whichever model scored it), counts it and emits it. */

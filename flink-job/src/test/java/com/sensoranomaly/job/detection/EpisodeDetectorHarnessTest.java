@@ -122,29 +122,54 @@ class EpisodeDetectorHarnessTest {
     }
 
     @Test
-    void shouldResolveOpenEpisodeAndDropStateWhenDeviceGoesSilent() throws Exception {
+    void shouldResolveOpenEpisodeAndDropStateWhenTheFleetsEventTimePassesTheDevicesSilence() throws Exception {
         for (int i = 1; i <= 4; i++) {
             feed("pump-1", i * 1000L, 3.0);
         }
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
-        assertThat(harness.numProcessingTimeTimers()).as("one idle timer per device").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).as("one idle timer per device").isEqualTo(1);
 
-        harness.setProcessingTime(IDLE.toMillis() + 60_000);
+        // Hours of processing time (the job was down, say) mean nothing: idleness is measured in event time.
+        harness.setProcessingTime(IDLE.toMillis() * 10);
+        assertThat(harness.extractOutputValues()).extracting(a -> a.status).containsExactly("FIRING");
 
+        harness.processWatermark(4_000L + IDLE.toMillis() + 60_000);
         List<AlertEvent> alerts = harness.extractOutputValues();
         assertThat(alerts).extracting(a -> a.status).containsExactly("FIRING", "RESOLVED");
         assertThat(alerts.get(1).summary).contains("stopped reporting");
+        assertThat(alerts.get(1).alertId).isEqualTo(alerts.get(0).alertId);
+        assertThat(alerts.get(1).labels).as("the FIRING alert's labels, so label-keyed tools close the same alert")
+                .isEqualTo(alerts.get(0).labels).containsEntry("site", "plant-7");
         assertThat(harness.numKeyedStateEntries()).as("state dropped").isZero();
-        assertThat(harness.numProcessingTimeTimers()).as("no timer left").isZero();
+        assertThat(harness.numEventTimeTimers()).as("no timer left").isZero();
     }
 
     @Test
-    void shouldMoveTheIdleTimerInsteadOfAddingOne() throws Exception {
+    void shouldKeepAnEpisodeOpenWhileTheDeviceKeepsReportingInEventTime() throws Exception {
+        long t = 0;
         for (int i = 1; i <= 100; i++) {
-            harness.setProcessingTime(i * 30_000L);
-            feed("pump-1", i * 1000L, 0.1);
+            feed("pump-1", t += 30_000L, 3.0);
+            harness.processWatermark(t - 5_000);
         }
-        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.extractOutputValues()).extracting(a -> a.status).containsExactly("FIRING");
+        assertThat(harness.numEventTimeTimers()).as("the timer moves, none is added").isEqualTo(1);
+    }
+
+    @Test
+    void shouldResizeTheDecisionWindowWhenRestoredUnderAnotherN() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            feed("pump-1", i * 1000L, i <= 2 ? 0.1 : 3.0);
+        }
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+        // rule.n 5 -> 3 (k 3): the restored ring keeps its newest three scores, 0.1, 3, 3; one more exceedance fires.
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new EpisodeDetector(
+                new EpisodeRule(RuleMode.K_OF_N, 3, 3, 1), TestModels.correlatedPair().features(), 2, IDLE, false)),
+                ScoredReading::getDeviceId, Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+        feed("pump-1", 5_000, 3.0);
+        assertThat(harness.extractOutputValues()).extracting(a -> a.status).containsExactly("FIRING");
+        assertThat(harness.extractOutputValues().get(0).episodeStart).isEqualTo(3_000);
     }
 }

@@ -89,7 +89,7 @@ class ModelRolloutITCase {
                 submitted.featureErrorMean()), Map.of(), Instant.EPOCH);
 
         JobConfig config = JobConfig.fromArgs(
-                "--bootstrap.servers", kafka.bootstrapServers(), "--bundle", "unused-in-this-test",
+                "--bootstrap.servers", kafka.bootstrapServers(), "--bundle", "unused-in-this-test", "--bundle.allowed-locations", dir.toString(),
                 "--topic.readings", "r-readings", "--topic.alerts", "r-alerts", "--topic.dead-letters", "r-dead",
                 "--topic.model-updates", "r-updates", "--checkpoint.interval", "1s", "--transaction.timeout", "1m",
                 "--rule.k", "3", "--rule.n", "5", "--rule.clear", "5");

@@ -1,6 +1,7 @@
 package com.sensoranomaly.job.rollout;
 
 import com.sensoranomaly.job.TestModels;
+import com.sensoranomaly.job.bundle.BundlePolicy;
 import com.sensoranomaly.job.config.JobConfig.Calibration;
 import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.scoring.Detector;
@@ -10,8 +11,6 @@ import com.sensoranomaly.model.Imputation;
 import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.model.Reconstructor;
 
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,16 +29,16 @@ class ModelUpdateValidatorTest {
 
     private record Outcome(List<ModelSwitch> switches, List<DeadLetterEvent> refused) {}
 
-    private Outcome validate(ModelUpdateRequest r) throws Exception {
-        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new ModelUpdateValidator(Detector.create(submitted,
-                new Detector.Settings(Imputation.DEFAULT, Calibration.DEVICE_MODEL, 400, 0, 1.0, Double.NaN, Reconstructor.PLAIN_JAVA)))))) {
-            h.open();
-            h.processElement(r, 0);
-            ConcurrentLinkedQueue<org.apache.flink.streaming.runtime.streamrecord.StreamRecord<DeadLetterEvent>> dead =
-                    h.getSideOutput(ModelUpdateValidator.DEAD_LETTERS);
-            return new Outcome(h.extractOutputValues(),
-                    dead == null ? List.of() : dead.stream().map(org.apache.flink.streaming.runtime.streamrecord.StreamRecord::getValue).toList());
-        }
+    private Outcome validate(ModelUpdateRequest r) {
+        return validate(r, BundlePolicy.OPEN);
+    }
+
+    private Outcome validate(ModelUpdateRequest r, BundlePolicy policy) {
+        ModelUpdateOutcome o = new ModelUpdateValidator(Detector.create(submitted,
+                new Detector.Settings(Imputation.DEFAULT, Calibration.DEVICE_MODEL, 400, 0, 1.0, Double.NaN, Reconstructor.PLAIN_JAVA)),
+                policy).validate(r);
+        assertThat(o.accepted == null).as("exactly one of accepted and rejected").isNotEqualTo(o.rejected == null);
+        return new Outcome(o.accepted == null ? List.of() : List.of(o.accepted), o.rejected == null ? List.of() : List.of(o.rejected));
     }
 
     private static ModelUpdateRequest request(String bundle, String version) {
@@ -53,8 +51,12 @@ class ModelUpdateValidatorTest {
     }
 
     private AnomalyModel write(List<String> features) throws Exception {
+        return write(features, 0.02);
+    }
+
+    private AnomalyModel write(List<String> features, double threshold) throws Exception {
         return ModelBundle.write(dir, new AnomalyModel("unversioned", features, 1, submitted.scaler(), submitted.featureStats(),
-                submitted.network(), 0.02, 0.99, submitted.errorStats(), submitted.featureErrorMean()), Map.of(), Instant.EPOCH);
+                submitted.network(), threshold, 0.99, submitted.errorStats(), submitted.featureErrorMean()), Map.of(), Instant.EPOCH);
     }
 
     @Test
@@ -101,5 +103,42 @@ class ModelUpdateValidatorTest {
         junk.error = "not a ModelUpdate in Avro single-object encoding: bad magic";
         assertThat(validate(junk).refused()).singleElement()
                 .satisfies(d -> assertThat(d.errorMessage).contains("not a ModelUpdate"));
+    }
+
+    @Test
+    void shouldRefuseABundleOutsideTheAllowedLocations() throws Exception {
+        AnomalyModel m = write(submitted.features());
+        BundlePolicy elsewhere = new BundlePolicy(null, List.of(dir.resolve("approved").toString()));
+        assertThat(validate(request(dir.toString(), m.version()), elsewhere).refused()).singleElement()
+                .satisfies(d -> assertThat(d.errorMessage).contains("outside the allowed bundle locations"));
+        assertThat(validate(request(dir.resolve("approved/../..").toString(), m.version()), new BundlePolicy(null, List.of(dir.toString())))
+                .refused()).singleElement().satisfies(d -> assertThat(d.errorMessage).contains("'..'"));
+        assertThat(validate(request(dir.toString(), m.version()), new BundlePolicy(null, List.of(dir.getParent().toString())))
+                .switches()).hasSize(1);
+    }
+
+    @Test
+    void shouldRefuseAThresholdThatWouldSilenceEveryAlert() throws Exception {
+        AnomalyModel m = write(submitted.features(), 1e300);
+        assertThat(validate(request(dir.toString(), m.version())).refused()).singleElement()
+                .satisfies(d -> assertThat(d.errorMessage).contains("threshold 1.0E300"));
+    }
+
+    @Test
+    void shouldRequireTheReleaseKeysSignatureWhenTheJobHasOne() throws Exception {
+        AnomalyModel m = write(submitted.features());
+        java.security.KeyPair release = com.sensoranomaly.model.BundleSignature.generate();
+        java.security.KeyPair other = com.sensoranomaly.model.BundleSignature.generate();
+        Path pub = dir.getParent().resolve("release.pub");
+        com.sensoranomaly.model.BundleSignature.writeKeyPair(release, dir.getParent().resolve("release.key"), pub);
+        BundlePolicy signed = new BundlePolicy(java.nio.file.Files.readString(pub), List.of());
+
+        assertThat(validate(request(dir.toString(), m.version()), signed).refused()).singleElement()
+                .satisfies(d -> assertThat(d.errorMessage).contains("is not signed"));
+        com.sensoranomaly.model.BundleSignature.sign(dir, other.getPrivate());
+        assertThat(validate(request(dir.toString(), m.version()), signed).refused()).singleElement()
+                .satisfies(d -> assertThat(d.errorMessage).contains("does not verify with the configured public key"));
+        com.sensoranomaly.model.BundleSignature.sign(dir, release.getPrivate());
+        assertThat(validate(request(dir.toString(), m.version()), signed).switches()).hasSize(1);
     }
 }

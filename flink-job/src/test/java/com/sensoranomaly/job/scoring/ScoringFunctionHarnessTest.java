@@ -39,7 +39,7 @@ class ScoringFunctionHarnessTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, Reading, ModelSwitch, ScoredReading> harness(
             AnomalyModel m, Calibration mode, int events, OperatorSubtaskState restoreFrom) throws Exception {
-        ScoringFunction f = new ScoringFunction(Detector.create(m, settings(mode, events)), Duration.ofHours(1));
+        ScoringFunction f = new ScoringFunction(Detector.create(m, settings(mode, events)), Duration.ofHours(1), Duration.ofMinutes(1));
         var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f, List.of(ScoringFunction.MODEL)),
                 Reading::getDeviceId, Types.STRING, 128, 1, 0);
         if (restoreFrom != null) {
@@ -151,6 +151,45 @@ class ScoringFunctionHarnessTest {
             assertThat(d.reason).isEqualTo("OUT_OF_ORDER");
             assertThat(d.deviceId).isEqualTo("d");
             assertThat(d.value).isNotEmpty();
+        }
+    }
+
+    @Test
+    void shouldRestartTheWindowOfADeviceWhoseClockRanAheadInsteadOfBlindingIt() throws Exception {
+        long now = System.currentTimeMillis();
+        try (var h = harness(Calibration.NONE, 10)) {
+            h.processElement(reading("d", now - 2000, 1.0, 1.0), now - 2000);
+            // One reading a day ahead (within validation.max-future): a clock that jumped, then was corrected.
+            h.processElement(reading("d", now + 86_400_000L, 1.0, 1.0), now);
+            h.processElement(reading("d", now - 1000, 1.0, 1.0), now);
+            h.processElement(reading("d", now, 1.0, 1.0), now);
+            assertThat(h.extractOutputValues()).as("the readings after the jump are scored").hasSize(4);
+            assertThat(h.getSideOutput(ScoringFunction.DEAD_LETTERS)).isNull();
+            // Within the skew tolerance, order still rules: an older reading after a newer one is out of order.
+            h.processElement(reading("d", now - 500, 1.0, 1.0), now);
+            assertThat(h.getSideOutput(ScoringFunction.DEAD_LETTERS)).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldDropTheStateOfADeviceSilentInEventTimeButNotAfterAnOutageOfTheJob() throws Exception {
+        try (var h = harness(Calibration.NONE, 10)) {
+            h.processElement(reading("quiet", 1000, 1.0, 1.0), 1000);
+            h.processElement(reading("busy", 1000, 1.0, 1.0), 1000);
+            h.setProcessingTime(Duration.ofDays(1).toMillis()); // the job was down a day: no device was silent meanwhile
+            // Its state is there: an older reading is out of order (state kept, not expired by the outage).
+            h.processElement(reading("quiet", 900, 1.0, 1.0), 900);
+            assertThat(h.getSideOutput(ScoringFunction.DEAD_LETTERS)).hasSize(1);
+            long t = 1000;
+            while (t < Duration.ofHours(2).toMillis()) {
+                h.processElement(reading("busy", t += 60_000, 1.0, 1.0), t);
+                h.watermark(t - 5_000); // both inputs: the model-updates input never holds event time back
+            }
+            // Silent for an hour of the fleet's event time: its state is gone, so the same older reading starts it afresh.
+            h.processElement(reading("quiet", 900, 1.0, 1.0), 900);
+            assertThat(h.getSideOutput(ScoringFunction.DEAD_LETTERS)).hasSize(1);
+            assertThat(h.extractOutputValues()).filteredOn(r -> r.deviceId.equals("quiet")).hasSize(2);
+            assertThat(h.numEventTimeTimers()).as("busy's timer and quiet's new one").isEqualTo(2);
         }
     }
 
