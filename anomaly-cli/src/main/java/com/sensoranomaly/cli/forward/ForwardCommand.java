@@ -3,10 +3,17 @@ package com.sensoranomaly.cli.forward;
 import com.sensoranomaly.cli.StopOnSignal;
 import com.sensoranomaly.cli.kafka.KafkaOptions;
 import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.schema.AvroContracts;
+import com.sensoranomaly.schema.DeadLetter;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +57,9 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--header", paramLabel = "NAME=VALUE", description = "an HTTP header on every request, e.g. Authorization='Bearer ...' (repeatable)")
     Map<String, String> headers = new LinkedHashMap<>();
 
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", description = "where records go that cannot be forwarded (not alerts, or refused by Alertmanager as malformed), with the reason [default: ${DEFAULT-VALUE}]")
+    String deadLetterTopic = "anomaly-alerts-forward-dlq";
+
     @Option(names = "--max-backoff", description = "longest wait between retries, e.g. 60s [default: ${DEFAULT-VALUE}]")
     String maxBackoff = "60s";
 
@@ -83,18 +93,34 @@ public final class ForwardCommand implements Callable<Integer> {
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 
         AlertForwarder forwarder;
+        Properties producerProps = kafka.clientProperties();
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(5));
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            forwarder = new AlertForwarder(consumer, alertmanager, headers, ttl, labels, backoff, err);
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+            forwarder = new AlertForwarder(consumer, alertmanager, headers, ttl, labels, backoff, err,
+                    (record, reason, message) -> deadLetters.send(new ProducerRecord<>(deadLetterTopic, record.key(),
+                            AvroContracts.encode(deadLetter(record, reason, message)))).get(30, java.util.concurrent.TimeUnit.SECONDS));
+            consumer.subscribe(List.of(topic), forwarder.rebalanceListener());
             err.println("forward: " + topic + " -> " + alertmanager + " (group " + group + ")");
             err.flush();
             forwarder.run(stop::requested, max, timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : null);
         }
         err.println("forward: " + forwarder.forwarded() + " alert(s) forwarded, " + forwarder.retries() + " retried request(s)"
-                + (forwarder.rejected() > 0 ? ", " + forwarder.rejected() + " refused by Alertmanager" : "")
-                + (forwarder.undecodable() > 0 ? ", " + forwarder.undecodable() + " undecodable record(s) skipped" : ""));
+                + (forwarder.rejected() > 0 ? ", " + forwarder.rejected() + " refused by Alertmanager (in " + deadLetterTopic + ")" : "")
+                + (forwarder.undecodable() > 0 ? ", " + forwarder.undecodable() + " undecodable record(s) (in " + deadLetterTopic + ")" : ""));
         return forwarder.rejected() > 0 || (max > 0 && forwarder.forwarded() < max) ? 1 : 0;
+    }
+
+    /** A record that could not be forwarded, kept whole with the reason (the job's dead-letter contract). */
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, String message) {
+        return DeadLetter.newBuilder().setReason(reason).setErrorClass(null).setErrorMessage(message)
+                .setSourceTopic(r.topic()).setSourcePartition(r.partition()).setSourceOffset(r.offset())
+                .setSourceTimestamp(r.timestamp() < 0 ? null : java.time.Instant.ofEpochMilli(r.timestamp()))
+                .setKey(r.key() == null ? null : java.nio.ByteBuffer.wrap(r.key()))
+                .setValue(r.value() == null ? null : java.nio.ByteBuffer.wrap(r.value()))
+                .setDeviceId(null).setFailedAt(java.time.Instant.now()).setValueSize(null).setValueSha256(null).build();
     }
 
     private Duration duration(String option, String text) {

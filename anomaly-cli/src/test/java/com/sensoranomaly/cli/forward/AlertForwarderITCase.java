@@ -47,6 +47,12 @@ class AlertForwarderITCase {
     private final List<String> accepted = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final StringWriter log = new StringWriter();
+    /** What the forwarder dead-lettered: reason and the original record's offset. */
+    private final List<String> deadLettered = new CopyOnWriteArrayList<>();
+    /** While set, the stand-in Alertmanager answers 503. */
+    private final java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Alert ids the stand-in Alertmanager refuses with 400 (as it does a malformed alert). */
+    private final java.util.Set<String> malformed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void startKafka() {
@@ -70,7 +76,10 @@ class AlertForwarderITCase {
         alertmanager = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         alertmanager.createContext("/prefix/api/v2/alerts", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            int status = requests.incrementAndGet() <= failures ? 503 : 200;
+            int status = requests.incrementAndGet() <= failures || outage.get() ? 503 : 200;
+            if (status == 200 && malformed.stream().anyMatch(id -> body.contains("\"alert_id\":\"" + id + "\""))) {
+                status = 400;
+            }
             if (status == 200) {
                 accepted.add(body);
             }
@@ -114,9 +123,9 @@ class AlertForwarderITCase {
                 kafka.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "forwarder", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
             AlertForwarder f = new AlertForwarder(consumer, endpoint, Map.of(), Duration.ofHours(24), Map.of("env", "test"),
-                    Duration.ofSeconds(2), new PrintWriter(log, true));
+                    Duration.ofSeconds(2), new PrintWriter(log, true), (r, reason, message) -> deadLettered.add(reason + "@" + r.offset()));
+            consumer.subscribe(List.of(topic), f.rebalanceListener());
             f.run(() -> System.nanoTime() > deadline, max, idle);
             return f;
         }
@@ -139,6 +148,7 @@ class AlertForwarderITCase {
         assertThat(first.forwarded()).isEqualTo(3);
         assertThat(first.retries()).as("two 503s retried, nothing skipped").isEqualTo(2);
         assertThat(first.undecodable()).isEqualTo(1);
+        assertThat(deadLettered).as("the junk record is kept, not skipped").containsExactly("UNDECODABLE@1");
         assertThat(log.toString()).contains("HTTP 503", "not an AnomalyAlert");
         JsonNode sent = new ObjectMapper().readTree(accepted.get(0));
         assertThat(sent).hasSize(3);
@@ -177,5 +187,129 @@ class AlertForwarderITCase {
         assertThat(after.forwarded()).isEqualTo(1);
         assertThat(accepted).hasSize(1);
         assertThat(new ObjectMapper().readTree(accepted.get(0)).get(0).path("labels").path("alert_id").asText()).isEqualTo("ep-9");
+    }
+
+    @Test
+    void shouldDeadLetterOnlyTheAlertAlertmanagerRefusesAndForwardTheRestOfItsBatch() throws Exception {
+        kafka.createTopics(1, "alerts-refused");
+        Instant t = Instant.parse("2026-11-30T12:00:00Z");
+        produce("alerts-refused", List.of(
+                AvroContracts.encode(alert("ok-1", AlertStatus.FIRING, t, t)),
+                AvroContracts.encode(alert("bad-2", AlertStatus.FIRING, t, t)),
+                AvroContracts.encode(alert("ok-3", AlertStatus.FIRING, t, t))));
+        malformed.add("bad-2");
+        URI endpoint = alertmanager(0);
+
+        AlertForwarder f = forward(endpoint, "alerts-refused", 0, Duration.ofSeconds(5));
+
+        assertThat(f.forwarded()).isEqualTo(2);
+        assertThat(f.rejected()).isEqualTo(1);
+        assertThat(deadLettered).containsExactly("ALERTMANAGER_REFUSED@1");
+        assertThat(accepted).as("the batch refused, then each alert alone").hasSize(2)
+                .allSatisfy(body -> assertThat(body).doesNotContain("bad-2"));
+        // Committed: everything is either in Alertmanager or in the dead-letter topic, and a restart sends nothing.
+        int before = requests.get();
+        assertThat(forward(endpoint, "alerts-refused", 0, Duration.ofSeconds(4)).forwarded()).isZero();
+        assertThat(requests.get()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldCommitNothingWhileTheDeadLetterTopicCannotBeWritten() throws Exception {
+        kafka.createTopics(1, "alerts-dlq-down");
+        produce("alerts-dlq-down", List.of("junk".getBytes(StandardCharsets.UTF_8)));
+        URI endpoint = alertmanager(0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "forwarder", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            AlertForwarder f = new AlertForwarder(consumer, endpoint, Map.of(), Duration.ofHours(24), Map.of(),
+                    Duration.ofSeconds(1), new PrintWriter(log, true), (r, reason, message) -> {
+                        throw new IllegalStateException("dead-letter topic unavailable");
+                    });
+            consumer.subscribe(List.of("alerts-dlq-down"), f.rebalanceListener());
+            f.run(() -> System.nanoTime() > deadline, 0, null);
+            assertThat(f.retries()).isPositive();
+        }
+        assertThat(log.toString()).contains("dead-letter topic unavailable");
+        // Not committed: the next run gets the record again and now keeps it.
+        forward(endpoint, "alerts-dlq-down", 0, Duration.ofSeconds(4));
+        assertThat(deadLettered).containsExactly("UNDECODABLE@0");
+    }
+
+    private static KafkaConsumer<byte[], byte[]> member(String instance) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "forwarders", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Test
+    void shouldNotReadPastAlertsOfAPartitionAssignedWhileBackingOff() throws Exception {
+        kafka.createTopics(2, "alerts-rebalance");
+        Instant t = Instant.parse("2026-11-30T13:00:00Z");
+        send(0, alert("p0-first", AlertStatus.FIRING, t, t));
+        outage.set(true);
+        URI endpoint = alertmanager(0);
+        java.util.concurrent.atomic.AtomicBoolean stopA = new java.util.concurrent.atomic.AtomicBoolean();
+        // A (instance "b") owns both partitions, reads p0's alert, and backs off: Alertmanager is down.
+        KafkaConsumer<byte[], byte[]> consumerA = member("b");
+        AlertForwarder a = new AlertForwarder(consumerA, endpoint, Map.of(), Duration.ofHours(24), Map.of(), Duration.ofSeconds(1),
+                new PrintWriter(log, true), (r, reason, message) -> deadLettered.add(reason));
+        consumerA.subscribe(List.of("alerts-rebalance"), a.rebalanceListener());
+        Thread threadA = new Thread(() -> {
+            try {
+                a.run(stopA::get, 0, null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        threadA.start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (a.retries() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(a.retries()).as("A is backing off").isPositive();
+            // Meanwhile an alert lands on p1, and B (instance "a": the range assignor gives it p0) joins, so A owns p1 only.
+            send(1, alert("p1-during-outage", AlertStatus.FIRING, t, t));
+            try (KafkaConsumer<byte[], byte[]> b = member("a")) {
+                b.subscribe(List.of("alerts-rebalance"));
+                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (b.assignment().isEmpty() && System.nanoTime() < until) {
+                    b.poll(Duration.ofMillis(100));
+                }
+                assertThat(b.assignment()).extracting(TopicPartitionName::of).containsExactly("alerts-rebalance-0");
+                b.pause(b.assignment()); // B only holds p0 here
+                Thread.sleep(3000);      // A backs off a few more rounds on its new partition
+                outage.set(false);       // Alertmanager is back: A sends its batch, then reads on in p1
+                send(1, alert("p1-after", AlertStatus.FIRING, t, t.plusSeconds(1)));
+                until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!String.join("", accepted).contains("p1-after") && System.nanoTime() < until) {
+                    b.poll(Duration.ofMillis(100));
+                }
+            }
+        } finally {
+            stopA.set(true);
+            threadA.join(10_000);
+            consumerA.close();
+        }
+        String sent = String.join("", accepted);
+        assertThat(sent).contains("p0-first", "p1-after");
+        assertThat(sent).as("the alert of the partition A got during its backoff was sent, not read past").contains("p1-during-outage");
+    }
+
+    private static void send(int partition, AnomalyAlert alert) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>("alerts-rebalance", partition, null, AvroContracts.encode(alert))).get();
+        }
+    }
+
+    private static final class TopicPartitionName {
+        static String of(org.apache.kafka.common.TopicPartition tp) {
+            return tp.topic() + "-" + tp.partition();
+        }
     }
 }
