@@ -4,7 +4,10 @@
 # the job on the standalone Flink cluster, the simulated gateway and the alert tail each log in as their own
 # user with only the ACLs it needs (deploy/kafka-acls.md lists them). Checks:
 #   - the job reads readings and writes alerts in transactions (exactly-once) as user anomaly-job: an alert arrives;
-#   - a wrong password, a plaintext connection and an unauthorized user are refused, with the reason named.
+#   - a wrong password, a plaintext connection and an unauthorized user are refused, with the reason named;
+#   - model rollout has authority: only the release user may write the control topic (the gateway user is refused),
+#     the job accepts only bundles signed with the release key (a bundle signed with another key is refused and
+#     dead-lettered as MODEL_UPDATE_REJECTED), and a correctly signed bundle is switched to.
 #   deploy/standalone/security-test.sh      (~3 minutes; logs under target/standalone/logs, files under target/standalone/security)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -44,7 +47,7 @@ keytool -importcert -noprompt -alias ca -file "$sec/ca.pem" -keystore "$sec/trus
   -storepass "$store_pw" >/dev/null
 
 # --- Users (SCRAM credentials are written into the cluster metadata when the storage is formatted).
-declare -A pw=([admin]=$(secret) [anomaly-job]=$(secret) [sensor-gateway]=$(secret) [oncall]=$(secret))
+declare -A pw=([admin]=$(secret) [anomaly-job]=$(secret) [sensor-gateway]=$(secret) [oncall]=$(secret) [release]=$(secret))
 client_config() { # user password -> properties for any Kafka client of this broker
   cat <<PROPS
 security.protocol=SASL_SSL
@@ -55,7 +58,7 @@ ssl.truststore.type=PKCS12
 ssl.truststore.password=$store_pw
 PROPS
 }
-for u in admin sensor-gateway oncall; do client_config "$u" "${pw[$u]}" > "$sec/$u.properties"; done
+for u in admin sensor-gateway oncall release; do client_config "$u" "${pw[$u]}" > "$sec/$u.properties"; done
 client_config oncall "not-the-password" > "$sec/wrong-password.properties"
 # The job takes Kafka client settings as kafka.* job settings (here from a file, so no secret is on a command line).
 client_config anomaly-job "${pw[anomaly-job]}" | sed 's/^/kafka./' > "$sec/job.properties"
@@ -105,7 +108,7 @@ for _ in $(seq 1 60); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && bre
 echo "secure broker up on $bs (SASL_SSL, SCRAM-SHA-512, ACLs)"
 
 admin() { java -cp "$kafka_lib/*" "$@" --bootstrap-server "$bs" --command-config "$sec/admin.properties"; }
-for t in sensor-readings anomaly-alerts sensor-readings-dlq; do
+for t in sensor-readings anomaly-alerts sensor-readings-dlq anomaly-model-updates; do
   admin org.apache.kafka.tools.TopicCommand --create --if-not-exists --topic "$t" --partitions 2 --replication-factor 1 >/dev/null
 done
 prefix="anomaly-detector-security-$(date +%s)"
@@ -113,6 +116,11 @@ acl() { admin org.apache.kafka.tools.AclCommand --add "$@" >/dev/null; }
 # The job: read readings in its group, write alerts and dead letters in transactions under its id prefix.
 acl --allow-principal User:anomaly-job --operation Read --operation Describe --topic sensor-readings
 acl --allow-principal User:anomaly-job --operation Read --group anomaly-detector
+# ... and read model updates from the control topic (its source's group is <group.id>-model-updates).
+acl --allow-principal User:anomaly-job --operation Read --operation Describe --topic anomaly-model-updates
+acl --allow-principal User:anomaly-job --operation Read --group anomaly-detector-model-updates
+# Only the release user may ask jobs to switch models.
+acl --allow-principal User:release --operation Write --operation Describe --topic anomaly-model-updates
 acl --allow-principal User:anomaly-job --operation Write --operation Describe --topic anomaly-alerts --topic sensor-readings-dlq
 acl --allow-principal User:anomaly-job --operation Write --operation Describe --transactional-id anomaly-detector --resource-pattern-type prefixed
 # The gateway writes readings; on-call reads alerts (the alert tail's groups are prefixed anomaly-alerts-tail-).
@@ -136,19 +144,61 @@ expect_refused "a plaintext client" "timed out|timeout|disconnect|ssl|handshake"
   timeout 60 java -cp "$kafka_lib/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$bs" --list \
     --command-config "$sec/plaintext.properties"
 
-# --- The product, secured.
+# --- The product, secured, with signed bundles: the release key signs, the job verifies.
 rm -rf "$sec/model"
+./anomaly keygen --out "$sec/release" >/dev/null
+./anomaly keygen --out "$sec/someone-else" >/dev/null
 ./anomaly simulate --history-out "$sec/model/history" --history-span 20m --devices 4 --seed 5 >/dev/null
-./anomaly train --input "$sec/model/history"/*.csv --out "$sec/model/bundle" --epochs 15 | tail -1
+./anomaly train --input "$sec/model/history"/*.csv --out "$sec/model/bundle" --epochs 15 --signing-key "$sec/release.key" | tail -1
 "$cluster" submit --config "$sec/job.properties" --bootstrap.servers "$bs" --bundle "file://$sec/model/bundle" \
-  --checkpoint.interval 5s --transactional-id-prefix "$prefix"
+  --checkpoint.interval 5s --transactional-id-prefix "$prefix" --topic.model-updates anomaly-model-updates \
+  --bundle.public-key "$sec/release.pub"
 ./anomaly simulate --bootstrap-servers "$bs" --client-config "$sec/sensor-gateway.properties" --devices 4 --seed 5 \
-  --rate 5 --speedup 5 --fault-rate 0.01 --fault-kinds CORRELATION_BREAK --duration 120s >"$work/logs/secure-simulate.log" 2>&1 &
+  --rate 5 --speedup 5 --fault-rate 0.01 --fault-kinds CORRELATION_BREAK --duration 150s >"$work/logs/secure-simulate.log" 2>&1 &
 feed=$!
 if ./anomaly alerts --bootstrap-servers "$bs" --client-config "$sec/oncall.properties" --from-beginning --max 1 --timeout 150; then
-  kill "$feed" 2>/dev/null || true
-  echo "security test: OK, alerts flow over SASL_SSL with per-user ACLs, and bad credentials, plaintext and unauthorized users are refused"
+  echo "alerts flow over SASL_SSL with per-user ACLs"
 else
   kill "$feed" 2>/dev/null || true
   fail "no alert within 150 s; see $work/logs (secure-kafka.log, taskmanager.log)"
 fi
+
+# --- Model rollout has authority.
+./anomaly train --input "$sec/model/history"/*.csv --out "$sec/model/bundle-forged" --epochs 15 --seed 11 \
+  --signing-key "$sec/someone-else.key" | tail -1
+./anomaly train --input "$sec/model/history"/*.csv --out "$sec/model/bundle-released" --epochs 15 --seed 12 \
+  --signing-key "$sec/release.key" | tail -1
+expect_refused "the gateway user publishing a model update" "authoriz|not authorized" \
+  ./anomaly rollout --bootstrap-servers "$bs" --client-config "$sec/sensor-gateway.properties" --topic anomaly-model-updates \
+    --bundle "file://$sec/model/bundle-released"
+./anomaly rollout --bootstrap-servers "$bs" --client-config "$sec/release.properties" --topic anomaly-model-updates \
+  --bundle "file://$sec/model/bundle-forged" >/dev/null
+dead_letters() { # the dead-letter topic's records as text (Avro strings are plain UTF-8)
+  timeout 60 java -cp "$kafka_lib/*" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$bs" \
+    --consumer.config "$sec/admin.properties" --topic sensor-readings-dlq --from-beginning --timeout-ms 15000 \
+    --isolation-level read_committed 2>/dev/null | tr -c '[:print:]\n' ' ' || true
+}
+refused=""
+for _ in $(seq 1 12); do
+  refused=$(dead_letters | grep -o "MODEL_UPDATE_REJECTED.*does not verify with the configured public key" | head -1 || true)
+  [ -n "$refused" ] && break
+  sleep 5
+done
+[ -n "$refused" ] || { kill "$feed" 2>/dev/null || true; fail "a bundle signed with another key was not dead-lettered as refused"; }
+echo "refused as expected: a bundle signed with another key (dead letter: $(echo "$refused" | cut -c1-150))"
+accepted_count() { cat "$work"/logs/jobmanager.log "$work"/logs/taskmanager*.log 2>/dev/null | grep -c "model update accepted: file://$sec/model/bundle-released" || true; }
+accepted_before=$(accepted_count)
+./anomaly rollout --bootstrap-servers "$bs" --client-config "$sec/release.properties" --topic anomaly-model-updates \
+  --bundle "file://$sec/model/bundle-released" >/dev/null
+released=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['version'])" "$sec/model/bundle-released/manifest.json")
+switched=""
+for _ in $(seq 1 24); do
+  if [ "$(accepted_count)" -gt "$accepted_before" ]; then
+    switched=yes; break
+  fi
+  sleep 5
+done
+kill "$feed" 2>/dev/null || true
+[ -n "$switched" ] || fail "the correctly signed bundle (version $released) was not switched to; see $work/logs"
+echo "accepted as expected: the release-signed bundle, version $released"
+echo "security test: OK, alerts flow over SASL_SSL with per-user ACLs; bad credentials, plaintext and unauthorized users are refused; only the release user can publish model updates and only release-signed bundles are taken"
