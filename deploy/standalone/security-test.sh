@@ -24,7 +24,7 @@ trap 'stop_broker; "$cluster" stop >/dev/null 2>&1 || true' EXIT
 fail() { echo "security test: FAILED, $*" >&2; exit 1; }
 secret() { head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
 
-mvn -B -q -DskipTests install >/dev/null    # the job jar and the CLI
+[ "${SKIP_BUILD:-0}" = 1 ] || mvn -B -q -DskipTests install >/dev/null   # the job jar and the CLI (SKIP_BUILD=1: reuse what is built)
 "$cluster" stop >/dev/null 2>&1 || true
 "$cluster" start                            # Flink JobManager + TaskManager (and the plaintext broker, unused here)
 rm -rf "$sec"

@@ -18,7 +18,7 @@ feed=""
 trap '[ -n "$feed" ] && kill "$feed" 2>/dev/null; "$cluster" stop >/dev/null 2>&1 || true' EXIT
 fail() { echo "upgrade test: FAILED, $*" >&2; exit 1; }
 
-mvn -B -q -DskipTests install >/dev/null
+[ "${SKIP_BUILD:-0}" = 1 ] || mvn -B -q -DskipTests install >/dev/null   # the job jar and the CLI (SKIP_BUILD=1: reuse what is built)
 "$cluster" stop >/dev/null 2>&1 || true
 rm -rf "$up" "$work/kafka/data" "$work/checkpoints"
 "$cluster" start

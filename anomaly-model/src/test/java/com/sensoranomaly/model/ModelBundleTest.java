@@ -122,4 +122,56 @@ class ModelBundleTest {
         assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class)
                 .hasMessageContaining("file weights.json is missing");
     }
+
+    /** Rewrites the manifest through {@code edit} and forges its self-checksum, as anyone with write access could. */
+    private void forgeManifest(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
+        Path manifest = dir.resolve(ModelBundle.MANIFEST);
+        com.fasterxml.jackson.databind.node.ObjectNode m =
+                (com.fasterxml.jackson.databind.node.ObjectNode) ModelBundle.MAPPER.readTree(manifest.toFile());
+        edit.accept(m);
+        m.remove("manifestSha256");
+        m.put("manifestSha256", java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(ModelBundle.MAPPER.writeValueAsBytes(m))));
+        Files.write(manifest, ModelBundle.MAPPER.writeValueAsBytes(m));
+    }
+
+    @Test
+    void shouldOpenOnlyPlainFilesInsideTheBundleWhateverTheManifestNames() throws Exception {
+        for (String name : new String[] {"../outside.json", "/dev/zero", "sub/dir.json", ".hidden", ".."}) {
+            written();
+            forgeManifest(m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m.path("files")).put(name, "00"));
+            assertThatThrownBy(() -> ModelBundle.load(dir)).as(name).isInstanceOf(BundleException.class)
+                    .hasMessageContaining("not a plain file name inside the bundle");
+        }
+    }
+
+    @Test
+    void shouldAcceptOnlyBundlesSignedWithTheGivenKeyOverTheirManifestAsIs() throws Exception {
+        written();
+        java.security.KeyPair release = BundleSignature.generate();
+        BundleSource source = BundleSource.directory(dir);
+        assertThatThrownBy(() -> ModelBundle.read(source, release.getPublic())).hasMessageContaining("is not signed");
+
+        BundleSignature.sign(dir, release.getPrivate());
+        assertThat(ModelBundle.read(source, release.getPublic()).model().version()).isNotBlank();
+        assertThatThrownBy(() -> ModelBundle.read(source, BundleSignature.generate().getPublic()))
+                .hasMessageContaining("does not verify with the configured public key");
+
+        // A change after signing, even with every checksum forged to match, breaks the signature.
+        forgeManifest(m -> m.put("createdAt", "2030-01-01T00:00:00Z"));
+        assertThat(ModelBundle.read(source, null).model()).as("checksums alone do not catch it").isNotNull();
+        assertThatThrownBy(() -> ModelBundle.read(source, release.getPublic())).hasMessageContaining("does not verify");
+    }
+
+    @Test
+    void shouldReadBackAKeyPairWrittenAsPem() throws Exception {
+        java.security.KeyPair pair = BundleSignature.generate();
+        BundleSignature.writeKeyPair(pair, dir.resolve("k.key"), dir.resolve("k.pub"));
+        assertThat(BundleSignature.readPrivateKey(dir.resolve("k.key")).getEncoded()).isEqualTo(pair.getPrivate().getEncoded());
+        assertThat(BundleSignature.parsePublicKey(Files.readString(dir.resolve("k.pub")), "k.pub").getEncoded())
+                .isEqualTo(pair.getPublic().getEncoded());
+        assertThat(Files.getPosixFilePermissions(dir.resolve("k.key"))).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThatThrownBy(() -> BundleSignature.parsePublicKey("not a key", "k.pub")).hasMessageContaining("not a PEM PUBLIC KEY");
+    }
 }

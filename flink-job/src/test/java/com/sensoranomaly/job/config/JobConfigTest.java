@@ -58,4 +58,35 @@ class JobConfigTest {
         assertThat(c.ruleClear()).as("arguments win over the file").isEqualTo(9);
         assertThat(c.toString()).contains("sasl.jaas.config").doesNotContain("secret-value");
     }
+
+    @Test
+    void shouldGiveEachJobItsOwnTransactionalIdPrefixByDefault() {
+        assertThat(parse("--group.id", "plant-a").transactionalIdPrefix()).as("two jobs with two groups never fence each other")
+                .isEqualTo("plant-a");
+        assertThat(parse("--group.id", "plant-b").transactionalIdPrefix()).isEqualTo("plant-b");
+        assertThat(parse("--transactional-id-prefix", "custom").transactionalIdPrefix()).isEqualTo("custom");
+    }
+
+    @Test
+    void shouldAllowModelUpdatesNextToTheSubmittedBundleAndReadTheReleaseKeyAtSubmission(@TempDir Path dir) throws Exception {
+        assertThat(parse().bundlePolicy().allowedLocations()).containsExactly("s3://models");
+        assertThat(parse("--bundle.allowed-locations", "s3://a/, file:/srv/models").bundlePolicy().allowedLocations())
+                .containsExactly("s3://a", "file:/srv/models");
+        assertThat(parse().bundlePolicy().publicKeyPem()).isNull();
+
+        Path pub = dir.resolve("release.pub");
+        com.sensoranomaly.model.BundleSignature.writeKeyPair(com.sensoranomaly.model.BundleSignature.generate(), dir.resolve("release.key"), pub);
+        assertThat(parse("--bundle.public-key", pub.toString()).bundlePolicy().publicKeyPem()).contains("BEGIN PUBLIC KEY");
+        assertThatThrownBy(() -> parse("--bundle.public-key", dir.resolve("missing.pub").toString()).bundlePolicy())
+                .hasMessageContaining("'bundle.public-key': cannot read");
+        assertThatThrownBy(() -> parse("--bundle.public-key", dir.resolve("release.key").toString()).bundlePolicy())
+                .hasMessageContaining("'bundle.public-key'").hasMessageContaining("PUBLIC KEY");
+    }
+
+    @Test
+    void shouldBoundInputSizesAndNameABadLimit() {
+        assertThat(parse().inputLimits()).isEqualTo(com.sensoranomaly.job.ingest.InputLimits.DEFAULTS);
+        assertThatThrownBy(() -> parse("--validation.max-labels", "0")).hasMessageContaining("'validation.max-labels' must be at least 1");
+        assertThatThrownBy(() -> parse("--validation.max-record-bytes", "10")).hasMessageContaining("'validation.max-record-bytes' must be at least 64");
+    }
 }
