@@ -15,6 +15,7 @@ import com.sensoranomaly.job.ingest.ReadingValidator;
 import com.sensoranomaly.job.ingest.SourceRecord;
 import com.sensoranomaly.job.output.AvroKafkaSerializer;
 import com.sensoranomaly.job.output.Encoders;
+import com.sensoranomaly.job.output.TransactionTimeoutCheck;
 import com.sensoranomaly.job.rollout.ModelUpdateDeserializer;
 import com.sensoranomaly.job.rollout.ModelUpdateRequest;
 import com.sensoranomaly.job.rollout.ModelUpdateLoader;
@@ -84,6 +85,7 @@ public final class AnomalyDetectionJob {
         try {
             config = JobConfig.fromArgs(args);
             model = BundleLoader.load(config.bundle(), config.bundlePolicy());
+            TransactionTimeoutCheck.check(config, w -> System.err.println("anomaly-detection: warning: " + w));
         } catch (ConfigException | com.sensoranomaly.model.BundleException e) {
             // One line naming the problem; flink run shows it as the submission's failure.
             System.err.println("anomaly-detection: " + e.getMessage());
