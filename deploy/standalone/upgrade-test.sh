@@ -77,7 +77,7 @@ echo "devices carried over to model $vb: ${migrated%.*}"
 tail_pid=$!
 found=""
 for _ in $(seq 1 150); do
-  if grep -q "\"modelVersion\": \"$vb\"" "$up/alerts.jsonl"; then found=yes; break; fi
+  if grep -qE "\"modelVersion\": *\"$vb\"" "$up/alerts.jsonl"; then found=yes; break; fi
   sleep 1
 done
 kill "$tail_pid" 2>/dev/null || true

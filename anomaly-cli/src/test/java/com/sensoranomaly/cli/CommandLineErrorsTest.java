@@ -90,4 +90,23 @@ class CommandLineErrorsTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("no manifest.json").doesNotContain("\n");
     }
+
+    @Test
+    void shouldNameABadDurationAsUsage() {
+        Run r = run("alerts", "--timeout", "soon");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--timeout must be a duration such as 500ms, 90s, 10m").doesNotContain("\n");
+    }
+
+    @Test
+    void shouldTakeKafkasOwnOptionNamesAndTheFormerOnes() {
+        CommandLine cl = AnomalyCli.commandLine();
+        cl.parseArgs("alerts", "--bootstrap-server", "b1:9092", "--command-config", "/tmp/c.properties", "--timeout", "2m");
+        var alerts = cl.getSubcommands().get("alerts").getParseResult();
+        assertThat(alerts.matchedOptionValue("--bootstrap-servers", "")).isEqualTo("b1:9092");
+        assertThat(alerts.matchedOptionValue("--client-config", (Object) null)).hasToString("/tmp/c.properties");
+        CommandLine again = AnomalyCli.commandLine();
+        again.parseArgs("alerts", "--bootstrap-servers", "b2:9092");
+        assertThat(again.getSubcommands().get("alerts").getParseResult().matchedOptionValue("--bootstrap-server", "")).isEqualTo("b2:9092");
+    }
 }

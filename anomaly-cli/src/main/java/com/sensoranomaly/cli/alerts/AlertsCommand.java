@@ -42,8 +42,8 @@ public final class AlertsCommand implements Callable<Integer> {
     @Option(names = "--max", description = "stop after this many alerts")
     long max;
 
-    @Option(names = "--timeout", description = "stop after this many seconds without a new alert")
-    long timeoutSeconds;
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "stop after this long without a new alert, e.g. 90s, 10m (a plain number: seconds)")
+    String timeout;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -52,6 +52,8 @@ public final class AlertsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Duration idle = com.sensoranomaly.cli.Durations.parse(spec.commandLine(), "--timeout", timeout);
+        long timeoutMs = idle == null ? 0 : idle.toMillis();
         Properties props = kafka.clientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "anomaly-alerts-tail-" + UUID.randomUUID());
@@ -81,7 +83,7 @@ public final class AlertsCommand implements Callable<Integer> {
                     }
                 }
                 out.flush();
-                if (timeoutSeconds > 0 && System.currentTimeMillis() - lastAlert > timeoutSeconds * 1000) {
+                if (timeoutMs > 0 && System.currentTimeMillis() - lastAlert > timeoutMs) {
                     break;
                 }
             }

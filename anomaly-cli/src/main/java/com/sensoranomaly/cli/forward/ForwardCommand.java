@@ -2,7 +2,6 @@ package com.sensoranomaly.cli.forward;
 
 import com.sensoranomaly.cli.StopOnSignal;
 import com.sensoranomaly.cli.kafka.KafkaOptions;
-import com.sensoranomaly.job.config.JobConfig;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.DeadLetter;
 
@@ -66,8 +65,8 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--max", description = "stop after forwarding this many alerts")
     long max;
 
-    @Option(names = "--timeout", description = "stop after this many seconds without a new alert")
-    long timeoutSeconds;
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "stop after this long without a new alert, e.g. 90s, 10m (a plain number: seconds)")
+    String timeout;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,6 +76,7 @@ public final class ForwardCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Duration ttl = duration("--firing-ttl", firingTtl);
         Duration backoff = duration("--max-backoff", maxBackoff);
+        Duration idle = com.sensoranomaly.cli.Durations.parse(spec.commandLine(), "--timeout", timeout);
         String scheme = alertmanager.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--alertmanager must be an http:// or https:// URL: " + alertmanager);
@@ -105,7 +105,7 @@ public final class ForwardCommand implements Callable<Integer> {
             consumer.subscribe(List.of(topic), forwarder.rebalanceListener());
             err.println("forward: " + topic + " -> " + alertmanager + " (group " + group + ")");
             err.flush();
-            forwarder.run(stop::requested, max, timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : null);
+            forwarder.run(stop::requested, max, idle);
         }
         err.println("forward: " + forwarder.forwarded() + " alert(s) forwarded, " + forwarder.retries() + " retried request(s)"
                 + (forwarder.rejected() > 0 ? ", " + forwarder.rejected() + " refused by Alertmanager (in " + deadLetterTopic + ")" : "")
@@ -124,10 +124,6 @@ public final class ForwardCommand implements Callable<Integer> {
     }
 
     private Duration duration(String option, String text) {
-        try {
-            return JobConfig.parseDuration(option, text);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        return com.sensoranomaly.cli.Durations.parse(spec.commandLine(), option, text);
     }
 }

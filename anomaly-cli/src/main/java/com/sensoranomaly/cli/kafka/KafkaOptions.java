@@ -16,13 +16,17 @@ import java.util.Properties;
  */
 public final class KafkaOptions {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers [default: ${DEFAULT-VALUE}]")
-    public String bootstrapServers = "localhost:9092";
+    // Named as Kafka's own tools name them (--bootstrap-server, --command-config); the plural and --client-config are kept.
+    @Option(names = {"--bootstrap-server", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+            defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS) [default: ${DEFAULT-VALUE}]")
+    public String bootstrapServers;
 
     @Option(names = "--property", paramLabel = "KEY=VALUE", description = "a Kafka client property, passed unchanged (repeatable)")
     public Map<String, String> properties = new LinkedHashMap<>();
 
-    @Option(names = "--client-config", paramLabel = "FILE", description = "Kafka client properties file (e.g. security settings)")
+    @Option(names = {"--command-config", "--client-config"}, paramLabel = "FILE", defaultValue = "${env:KAFKA_COMMAND_CONFIG}",
+            description = "Kafka client properties file, e.g. SASL/TLS settings (env KAFKA_COMMAND_CONFIG)")
     public Path clientConfig;
 
     /** Client properties: the file first, then --property, then bootstrap servers. */

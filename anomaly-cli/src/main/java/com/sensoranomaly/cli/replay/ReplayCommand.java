@@ -64,6 +64,8 @@ public final class ReplayCommand implements Callable<Integer> {
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
         long started = System.currentTimeMillis();
+        // A progress bar redrawn with \r is for a person at a terminal; in logs and pipes it is noise.
+        boolean interactive = System.console() != null;
         long sent = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (CsvHistory.File f : files) {
@@ -86,14 +88,16 @@ public final class ReplayCommand implements Callable<Integer> {
                     producer.send(new ProducerRecord<>(topic, key, AvroContracts.encode(
                             new SensorReading(device, Instant.ofEpochMilli(f.times()[i]), m, Map.of("source", f.path().getFileName().toString())))));
                     sent++;
-                    if (sent % 1000 == 0 || sent == total) {
+                    if (interactive && (sent % 1000 == 0 || sent == total)) {
                         progress(err, sent, total, started);
                     }
                 }
             }
             producer.flush();
         }
-        err.println();
+        if (interactive) {
+            err.println();
+        }
         double secs = (System.currentTimeMillis() - started) / 1000.0;
         out.printf(Locale.ROOT, "replayed %,d readings from %d file(s) to %s in %.1f s (%,.0f readings/s)%n", sent, files.size(), topic,
                 secs, sent / Math.max(secs, 1e-3));
