@@ -80,10 +80,13 @@ public final class AnomalyDetectionJob {
             System.out.println(JobConfig.HELP);
             return;
         }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobConfig config;
         AnomalyModel model;
         try {
-            config = JobConfig.fromArgs(args);
+            // Job settings may come from Flink's configuration too (anomaly.<setting>), so a FlinkDeployment can hold them.
+            config = JobConfig.fromArgs(env.getConfiguration() instanceof org.apache.flink.configuration.Configuration c
+                    ? c.toMap() : java.util.Map.of(), args);
             model = BundleLoader.load(config.bundle(), config.bundlePolicy());
             TransactionTimeoutCheck.check(config, w -> System.err.println("anomaly-detection: warning: " + w));
         } catch (ConfigException | com.sensoranomaly.model.BundleException e) {
@@ -91,7 +94,6 @@ public final class AnomalyDetectionJob {
             System.err.println("anomaly-detection: " + e.getMessage());
             throw e;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         buildPipeline(env, config, model, kafkaSource(config, model), modelUpdatesSource(config), kafkaOutputs(config),
                 Reconstructor.PLAIN_JAVA);

@@ -105,8 +105,26 @@ public final class JobConfig implements Serializable {
         validate();
     }
 
+    /** Prefix of job settings given in Flink's configuration (config.yaml, a FlinkDeployment's flinkConfiguration). */
+    public static final String FLINK_CONFIG_PREFIX = "anomaly.";
+
     /** Parses {@code --key value} pairs (and {@code --config FILE}); throws {@link ConfigException} on any problem. */
     public static JobConfig fromArgs(String... args) {
+        return fromArgs(Map.of(), args);
+    }
+
+    /**
+     * As {@link #fromArgs(String...)}, under the job settings found in Flink's configuration: keys {@code anomaly.<setting>}
+     * (e.g. {@code anomaly.bundle}, {@code anomaly.kafka.security.protocol}). Arguments win over a {@code --config} file,
+     * which wins over Flink's configuration.
+     */
+    public static JobConfig fromArgs(Map<String, String> flinkConfiguration, String... args) {
+        Map<String, String> fromFlink = new LinkedHashMap<>();
+        flinkConfiguration.forEach((k, v) -> {
+            if (k.startsWith(FLINK_CONFIG_PREFIX)) {
+                fromFlink.put(k.substring(FLINK_CONFIG_PREFIX.length()), v);
+            }
+        });
         Map<String, String> given = new LinkedHashMap<>();
         Path file = null;
         for (int i = 0; i < args.length; i++) {
@@ -132,7 +150,7 @@ public final class JobConfig implements Serializable {
                 given.put(key, value);
             }
         }
-        Map<String, String> merged = new LinkedHashMap<>();
+        Map<String, String> merged = new LinkedHashMap<>(fromFlink);
         if (file != null) {
             merged.putAll(readProperties(file));
         }

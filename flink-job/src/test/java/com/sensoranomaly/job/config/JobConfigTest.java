@@ -89,4 +89,19 @@ class JobConfigTest {
         assertThatThrownBy(() -> parse("--validation.max-labels", "0")).hasMessageContaining("'validation.max-labels' must be at least 1");
         assertThatThrownBy(() -> parse("--validation.max-record-bytes", "10")).hasMessageContaining("'validation.max-record-bytes' must be at least 64");
     }
+
+    @Test
+    void shouldTakeJobSettingsFromFlinksConfigurationUnderArgumentsAndFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "rule.k=4\n");
+        JobConfig c = JobConfig.fromArgs(java.util.Map.of("anomaly.bootstrap.servers", "b:9092", "anomaly.bundle", "s3://m/x",
+                        "anomaly.rule.k", "2", "anomaly.rule.n", "6", "anomaly.kafka.security.protocol", "SSL",
+                        "execution.checkpointing.interval", "30s"),
+                "--config", file.toString(), "--rule.n", "8");
+        assertThat(c.bundle()).isEqualTo("s3://m/x");
+        assertThat(c.ruleK()).as("the file wins over Flink's configuration").isEqualTo(4);
+        assertThat(c.ruleN()).as("arguments win over both").isEqualTo(8);
+        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SSL");
+        assertThat(c.isGiven("checkpoint.interval")).as("Flink's own keys are not job settings").isFalse();
+    }
 }
