@@ -134,10 +134,17 @@ public final class TrainCommand implements Callable<Integer> {
         describeInputs(out, files);
         out.flush();
 
-        AutoencoderTrainer.Result r = AutoencoderTrainer.train(cfg, files, outDir, line -> {
-            out.println(line);
-            out.flush();
-        });
+        AutoencoderTrainer.Result r;
+        try {
+            r = AutoencoderTrainer.train(cfg, files, outDir, line -> {
+                out.println(line);
+                out.flush();
+            });
+        } catch (LinkageError e) {
+            // Only training needs Deeplearning4j and ND4J's native library; say so rather than print a stack trace.
+            throw new DataException("training needs Deeplearning4j and ND4J's native library for " + System.getProperty("os.name")
+                    + "/" + System.getProperty("os.arch") + ", which could not be loaded (" + e + "); every other command runs without them");
+        }
         if (key != null) {
             com.sensoranomaly.model.BundleSignature.sign(outDir, key);
             out.println("signed: " + outDir.resolve(com.sensoranomaly.model.BundleSignature.FILE));
