@@ -1,6 +1,6 @@
 package com.sensoranomaly.cli;
 
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.schema.AlertStatus;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AvroContracts;
@@ -16,9 +16,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
@@ -37,21 +37,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The producer and consumer commands against a real broker: replay writes readings, alerts tails committed alerts. */
 class ReplayAndAlertsITCase {
-    static LocalKafka kafka;
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void start() {
-        kafka = LocalKafka.start();
+    static void topics() {
         kafka.createTopics(1, "replayed", "alerts-tail");
     }
 
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     private static String run(String... args) {
         CommandLine cl = AnomalyCli.commandLine();

@@ -1,6 +1,6 @@
 package com.sensoranomaly.cli;
 
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Autoencoder;
@@ -10,9 +10,8 @@ import com.sensoranomaly.model.FeatureScaler;
 import com.sensoranomaly.model.FeatureStats;
 import com.sensoranomaly.model.ModelBundle;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -36,20 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * really are gone.
  */
 class WithoutDeepLearningITCase {
-    static LocalKafka kafka;
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     private static String classpathWithoutDeepLearning() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))

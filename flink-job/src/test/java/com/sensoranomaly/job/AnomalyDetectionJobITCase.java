@@ -1,7 +1,7 @@
 package com.sensoranomaly.job;
 
 import com.sensoranomaly.job.config.JobConfig;
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.schema.AlertStatus;
 import com.sensoranomaly.schema.AnomalyAlert;
@@ -18,8 +18,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,17 +42,8 @@ class AnomalyDetectionJobITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
 
     private static SensorReading reading(String device, int i, Double a, Double b) {
         Map<String, Double> m = new HashMap<>();

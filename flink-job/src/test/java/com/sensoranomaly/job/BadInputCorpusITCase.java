@@ -1,7 +1,7 @@
 package com.sensoranomaly.job;
 
 import com.sensoranomaly.job.config.JobConfig;
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.DeadLetter;
@@ -18,8 +18,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,17 +47,8 @@ class BadInputCorpusITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
 
     /** One input record and what must become of it: "scored", or the dead-letter reason. */
     private record Case(String name, byte[] key, byte[] value, String expected) {}

@@ -2,7 +2,7 @@ package com.sensoranomaly.cli.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.schema.AlertStatus;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AvroContracts;
@@ -18,10 +18,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * posted at least once through an outage, offsets are committed only once accepted, junk is skipped.
  */
 class AlertForwarderITCase {
-    static LocalKafka kafka;
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
     private HttpServer alertmanager;
     private final List<String> accepted = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
@@ -53,16 +53,6 @@ class AlertForwarderITCase {
     private final java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean();
     /** Alert ids the stand-in Alertmanager refuses with 400 (as it does a malformed alert). */
     private final java.util.Set<String> malformed = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     @AfterEach
     void stopAlertmanager() {

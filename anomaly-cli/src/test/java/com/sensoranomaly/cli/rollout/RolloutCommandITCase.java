@@ -1,7 +1,7 @@
 package com.sensoranomaly.cli.rollout;
 
 import com.sensoranomaly.cli.AnomalyCli;
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.Autoencoder;
@@ -17,9 +17,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
@@ -38,21 +38,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code rollout} against a real broker: a local bundle is verified and its content version published. */
 class RolloutCommandITCase {
-    static LocalKafka kafka;
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void start() {
-        kafka = LocalKafka.start();
+    static void topics() {
         kafka.createTopics(1, "updates");
     }
 
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     private record Run(int code, String out, String err) {}
 

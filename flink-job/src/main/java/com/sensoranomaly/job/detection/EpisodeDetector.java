@@ -1,5 +1,6 @@
 package com.sensoranomaly.job.detection;
 
+import com.sensoranomaly.job.idle.IdleTimer;
 import com.sensoranomaly.job.scoring.ScoredReading;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -44,8 +45,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
     /** The features readings are decoded into: the same for every model a running job switches to. */
     private final List<String> features;
     private final int topFeatures;
-    private final long idleTimeoutMs;
-    private final long timerGranularityMs;
+    private final IdleTimer idleTimer;
     private final boolean emitScores;
 
     private transient ValueState<EpisodeState> state;
@@ -56,8 +56,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         this.rule = rule;
         this.features = List.copyOf(features);
         this.topFeatures = topFeatures;
-        this.idleTimeoutMs = idleTimeout.toMillis();
-        this.timerGranularityMs = Math.max(1000, idleTimeoutMs / 60);
+        this.idleTimer = new IdleTimer(idleTimeout);
         this.emitScores = emitScores;
     }
 
@@ -77,7 +76,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         } else if (s.scores.length != rule.n()) {
             rule.resize(s);
         }
-        moveIdleTimer(s, r.eventTime, ctx);
+        s.idleTimer = idleTimer.move(ctx.timerService(), s.idleTimer, r.eventTime);
         if (r.isScored() && r.deviceModel != s.deviceModel) {
             // The device moved onto its own model: the scores in the ring are on another scale. An episode the bundle's
             // model opened is judged by the model now in force: it closes at the first reading that model finds normal.
@@ -123,23 +122,10 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         }
     }
 
-    private void moveIdleTimer(EpisodeState s, long eventTime, Context ctx) {
-        long due = ((eventTime + idleTimeoutMs) / timerGranularityMs + 1) * timerGranularityMs;
-        if (due > s.idleTimer) {
-            if (s.idleTimer != 0) {
-                // Either domain: state written before idle timers moved to event time has a processing-time one.
-                ctx.timerService().deleteEventTimeTimer(s.idleTimer);
-                ctx.timerService().deleteProcessingTimeTimer(s.idleTimer);
-            }
-            ctx.timerService().registerEventTimeTimer(due);
-            s.idleTimer = due;
-        }
-    }
-
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
         EpisodeState s = state.value();
-        if (s == null || timestamp != s.idleTimer || ctx.timeDomain() != org.apache.flink.streaming.api.TimeDomain.EVENT_TIME) {
+        if (s == null || !IdleTimer.fired(timestamp, ctx.timeDomain(), s.idleTimer)) {
             return;
         }
         if (s.open) {
@@ -159,7 +145,7 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
             a.imputedFeatures = new String[0];
             a.labels = s.labels == null ? java.util.Map.of() : s.labels;
             a.summary = ctx.getCurrentKey() + ": anomaly RESOLVED, the device stopped reporting (no reading for "
-                    + Duration.ofMillis(idleTimeoutMs) + ") after " + s.episodeEvents + " readings in the episode";
+                    + idleTimer.timeout() + ") after " + s.episodeEvents + " readings in the episode";
             out.collect(a);
         }
         state.clear();

@@ -2,6 +2,7 @@ package com.sensoranomaly.job.scoring;
 
 import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.deadletter.DeadLetterReason;
+import com.sensoranomaly.job.idle.IdleTimer;
 import com.sensoranomaly.job.ingest.Reading;
 import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Scored;
@@ -65,8 +66,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
     private final Detector submitted;
     private final Duration idleTimeout;
-    private final long idleTimeoutMs;
-    private final long timerGranularityMs;
+    private final IdleTimer idleTimer;
     private final long clockSkewMs;
 
     // The detector in force, and what each subtask derives from it; a switch replaces all three together.
@@ -96,8 +96,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew) {
         this.submitted = detector;
         this.idleTimeout = idleTimeout;
-        this.idleTimeoutMs = idleTimeout.toMillis();
-        this.timerGranularityMs = Math.max(1000, idleTimeoutMs / 60);
+        this.idleTimer = new IdleTimer(idleTimeout);
         this.clockSkewMs = clockSkew.toMillis();
     }
 
@@ -222,7 +221,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             late.inc();
         }
         lastEventTime = r.eventTime;
-        moveIdleTimer(s, r.eventTime, ctx);
+        s.idleTimer = idleTimer.move(ctx.timerService(), s.idleTimer, r.eventTime);
         // Timing every reading would cost more than the work it measures: sample one in 64.
         boolean timed = (++seen & 63) == 0;
         long start = timed ? System.nanoTime() : 0;
@@ -279,22 +278,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         return newest > limit && eventTime <= limit;
     }
 
-    /** One event-time timer per device at its newest reading + idle timeout, moved at most once per granularity. */
-    private void moveIdleTimer(DeviceState s, long eventTime, ReadOnlyContext ctx) {
-        long due = ((eventTime + idleTimeoutMs) / timerGranularityMs + 1) * timerGranularityMs;
-        if (due > s.idleTimer) {
-            if (s.idleTimer != 0) {
-                ctx.timerService().deleteEventTimeTimer(s.idleTimer);
-            }
-            ctx.timerService().registerEventTimeTimer(due);
-            s.idleTimer = due;
-        }
-    }
-
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ScoredReading> out) throws Exception {
         DeviceState s = state.value();
-        if (s != null && ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME && timestamp == s.idleTimer) {
+        if (s != null && IdleTimer.fired(timestamp, ctx.timeDomain(), s.idleTimer)) {
             idleDropped.inc();
             state.clear();
         }

@@ -4,7 +4,7 @@ import com.sensoranomaly.job.AnomalyDetectionJob;
 import com.sensoranomaly.job.KafkaTestSupport;
 import com.sensoranomaly.job.TestModels;
 import com.sensoranomaly.job.config.JobConfig;
-import com.sensoranomaly.kafka.LocalKafka;
+import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.model.AnomalyModel;
 import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.model.Reconstructor;
@@ -27,8 +27,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,20 +53,11 @@ class ModelRolloutITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
-    static LocalKafka kafka;
+    @RegisterExtension
+    static final LocalKafkaExtension kafka = new LocalKafkaExtension();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
 
     /** a and b differ by 0.1: score (0.1 / 2)² = 0.0025, normal for the submitted model (threshold 0.01). */
     private static SensorReading reading(int i) {
