@@ -3,19 +3,41 @@
 # assembled from Maven Central artifacts: no flink-dist, no Docker.
 #
 #   deploy/standalone/cluster.sh start            assemble lib/ dirs (first time), start broker, JobManager, TaskManager
+#                                                 (only those not running: also the way back after a crash)
 #   deploy/standalone/cluster.sh submit ARGS...   flink run -d the job jar with ARGS (job settings, see --help of the job);
-#                                                 SAVEPOINT=PATH restores the job from that savepoint
+#                                                 SAVEPOINT=PATH restores the job from that savepoint or retained checkpoint
 #   deploy/standalone/cluster.sh status           processes, Flink REST overview, running jobs
 #   deploy/standalone/cluster.sh kill-taskmanager kill -9 the TaskManager (fault injection), then start a new one
+#   deploy/standalone/cluster.sh kill-jobmanager  kill -9 the JobManager (fault injection); nothing is restarted
 #   deploy/standalone/cluster.sh kill-kafka       kill -9 the Kafka broker (fault injection), then restart it on its data
+#   deploy/standalone/cluster.sh restart-kafka    stop the broker cleanly and start it on its data (new broker settings)
+#   deploy/standalone/cluster.sh latest-checkpoint [JOB_ID]
+#                                                 the newest retained checkpoint (chk-N directory with a _metadata)
+#                                                 under $WORK/checkpoints, of JOB_ID or of any job
 #   deploy/standalone/cluster.sh stop             stop everything, keep logs and checkpoints under $WORK
 #
-# Ports: Kafka 127.0.0.1:${KAFKA_PORT:-19092}, Flink REST/UI 127.0.0.1:${FLINK_REST_PORT:-8081}.
+# Environment (defaults in brackets); set other ports to run a second cluster next to this one:
+#   WORK                   [target/standalone] libs, config, logs, pids, Kafka data, checkpoints
+#   KAFKA_PORT             [19092] broker listener on 127.0.0.1; its controller listener takes KAFKA_PORT + 1
+#   KAFKA_EXTRA_PROPERTIES []      extra broker properties, key=value separated by spaces or newlines
+#                                  (e.g. "transaction.max.timeout.ms=60000"); later keys win over the defaults
+#   FLINK_REST_PORT        [8081]  Flink REST API and web UI
+#   JOBMANAGER_RPC_PORT    [6123]  JobManager RPC (TaskManagers and clients connect here)
+#   METRICS_PORTS          [9249-9260] Prometheus reporter port range (one port per JobManager/TaskManager)
+#   BLOB_PORT              [0]     JobManager blob server (0: any free port)
+#   TASKMANAGER_RPC_PORT   [0]     TaskManager RPC (0: any free port)
+#   TASKMANAGER_DATA_PORT  [0]     TaskManager data exchange (0: any free port)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="${WORK:-$root/target/standalone}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
+JOBMANAGER_RPC_PORT="${JOBMANAGER_RPC_PORT:-6123}"
+METRICS_PORTS="${METRICS_PORTS:-9249-9260}"
+BLOB_PORT="${BLOB_PORT:-0}"
+TASKMANAGER_RPC_PORT="${TASKMANAGER_RPC_PORT:-0}"
+TASKMANAGER_DATA_PORT="${TASKMANAGER_DATA_PORT:-0}"
+KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
 FLINK_LIB="$WORK/flink/lib"
 KAFKA_LIB="$WORK/kafka/lib"
 CONF="$WORK/flink/conf"
@@ -46,7 +68,9 @@ assemble() {
     mvn -B -q -f "$root/deploy/standalone/pom.xml" -P kafka dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIB" -DincludeScope=runtime
   fi
   mkdir -p "$CONF"
-  sed -e "s#@WORK@#$WORK#g" -e "s#@REST_PORT@#$FLINK_REST_PORT#g" "$root/deploy/standalone/flink-config.yaml" > "$CONF/config.yaml"
+  sed -e "s#@WORK@#$WORK#g" -e "s#@REST_PORT@#$FLINK_REST_PORT#g" -e "s#@JM_RPC_PORT@#$JOBMANAGER_RPC_PORT#g" \
+    -e "s#@METRICS_PORTS@#$METRICS_PORTS#g" -e "s#@BLOB_PORT@#$BLOB_PORT#g" -e "s#@TM_RPC_PORT@#$TASKMANAGER_RPC_PORT#g" \
+    -e "s#@TM_DATA_PORT@#$TASKMANAGER_DATA_PORT#g" "$root/deploy/standalone/flink-config.yaml" > "$CONF/config.yaml"
   cp "$root/deploy/standalone/log4j.properties" "$CONF/log4j.properties"
 }
 
@@ -77,6 +101,10 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 PROPS
+  local kv
+  for kv in $KAFKA_EXTRA_PROPERTIES; do
+    case "$kv" in *=*) echo "$kv" >> "$WORK/kafka/server.properties" ;; *) say "KAFKA_EXTRA_PROPERTIES: '$kv' is not key=value"; return 1 ;; esac
+  done
   if [ ! -f "$dir/meta.properties" ]; then
     java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format -t "$(java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid)" \
       -c "$WORK/kafka/server.properties" >"$LOGS/kafka-format.log" 2>&1
@@ -176,6 +204,25 @@ case "${1:-}" in
     assemble
     start_kafka
     ;;
+  kill-jobmanager)
+    # Without HA a JobManager's running jobs die with it; the way back: `start` (restarts what is missing), then
+    # SAVEPOINT=$(cluster.sh latest-checkpoint JOB_ID) cluster.sh submit <the same job settings>.
+    if running jobmanager; then kill -9 "$(cat "$PIDS/jobmanager")"; say "killed the JobManager (kill -9)"; fi
+    rm -f "$PIDS/jobmanager"
+    ;;
+  latest-checkpoint)
+    # chk-N directories of a job hold a checkpoint once its _metadata is written; the highest such N is the newest.
+    dir="$WORK/checkpoints${2:+/$2}"
+    latest=$(find "$dir" -path '*/chk-*/_metadata' -type f 2>/dev/null \
+      | sed -n 's#^\(.*/chk-\([0-9]*\)\)/_metadata$#\2 \1#p' | sort -n | tail -1 | cut -d' ' -f2-)
+    [ -n "$latest" ] || { say "no retained checkpoint (chk-N/_metadata) under $dir"; exit 1; }
+    echo "$latest"
+    ;;
+  restart-kafka)
+    stop_one kafka
+    assemble
+    start_kafka
+    ;;
   status)
     for p in kafka jobmanager taskmanager; do running "$p" && echo "$p: running (pid $(cat "$PIDS/$p"))" || echo "$p: stopped"; done
     curl -sf "http://127.0.0.1:$FLINK_REST_PORT/jobs/overview" || true; echo
@@ -186,6 +233,6 @@ case "${1:-}" in
     stop_one kafka
     ;;
   *)
-    sed -n '2,14p' "$0"; exit 2
+    sed -n '2,34p' "$0"; exit 2
     ;;
 esac

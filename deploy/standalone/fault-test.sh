@@ -8,10 +8,16 @@
 #   4. the committed alerts of every faulted job must equal the reference's exactly: none lost, none duplicated.
 #   deploy/standalone/fault-test.sh [taskmanager|broker|all]   (default all, ~5 minutes; logs under target/standalone/logs)
 #   BROKER_DOWNTIME=20 (seconds the broker stays down), READINGS=2000000
+#   SKIP_BUILD=1 (use the jars of an earlier build), WORK (target/standalone); the ports of cluster.sh
+#   (KAFKA_PORT, FLINK_REST_PORT, JOBMANAGER_RPC_PORT, METRICS_PORTS, ...) to run next to another cluster
+# Prints per fault: readings, alerts, duplicates, lost, extra, Flink failures and the recovery time (from the kill
+# to the job's first checkpoint completed after it); exits 1 on any difference from the reference.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
+export WORK="${WORK:-$root/target/standalone}"
+started=$(date +%s)
 case "${1:-all}" in
   taskmanager|broker) faults=("$1") ;;
   all) faults=(taskmanager broker) ;;
@@ -19,12 +25,12 @@ case "${1:-all}" in
 esac
 READINGS="${READINGS:-2000000}"
 bs="127.0.0.1:$KAFKA_PORT"
-work="$root/target/standalone"
+work="$WORK"
 cluster="$root/deploy/standalone/cluster.sh"
 rest="http://127.0.0.1:${FLINK_REST_PORT:-8081}"
 trap '"$cluster" stop || true' EXIT
 
-mvn -B -q -DskipTests install >/dev/null
+if [ "${SKIP_BUILD:-0}" != 1 ]; then mvn -B -q -DskipTests install >/dev/null; fi
 "$cluster" stop >/dev/null 2>&1 || true
 rm -rf "$work/kafka/data" "$work/checkpoints" "$work/fault"
 "$cluster" start
@@ -62,14 +68,25 @@ wait_mid_stream() { # job name: returns once the job has checkpointed a tenth of
   done
   echo "job $1: did not checkpoint a tenth of the input within 2 minutes" >&2; return 1
 }
+recovered() { # job id, kill time (ms): waits for the job's first checkpoint completed after the kill
+  local t
+  for _ in $(seq 1 300); do
+    t=$(curl -sf "$rest/jobs/$1/checkpoints" | python3 -c 'import json,sys; print((json.load(sys.stdin).get("latest") or {}).get("completed", {}).get("latest_ack_timestamp") or 0)' 2>/dev/null || echo 0)
+    if [ "${t:-0}" -gt "$2" ]; then echo "recovery time: $(( (t - $2) / 1000 )) s from the kill to the first checkpoint completed after it"; return 0; fi
+    sleep 1
+  done
+  echo "no checkpoint completed within 300 s of the kill" >&2; return 1
+}
 restarts() { curl -sf "$rest/jobs/$1/exceptions" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("exceptionHistory",{}).get("entries",[])))' 2>/dev/null || echo "?"; }
 
 for f in "${faults[@]}"; do
   echo "job $f: submitting, then killing the $f while it reads"
   id=$(submit "$f" "alerts-$f")
   wait_mid_stream "$f"
+  killed=$(date +%s%3N)
   if [ "$f" = taskmanager ]; then "$cluster" kill-taskmanager; else RESTART_AFTER="${BROKER_DOWNTIME:-20}" "$cluster" kill-kafka; fi
   echo "job $f: $(consumed "$f") of $READINGS readings checkpointed after the fault was injected"
+  echo "job $f: $(recovered "$id" "$killed")"
   collect "alerts-$f" "$work/fault/alerts-$f.jsonl"
   echo "job $f: $(restarts "$id") failure(s) recorded by Flink"
   cancel "$id"
@@ -80,6 +97,7 @@ ref=$(submit reference alerts-reference)
 collect alerts-reference "$work/fault/alerts-reference.jsonl"
 cancel "$ref"
 
+set +e
 python3 - "$work/fault/alerts-reference.jsonl" "${faults[@]/#/$work/fault/alerts-}" <<'PY'
 import json, sys, collections
 def load(p):
@@ -98,8 +116,11 @@ for path in sys.argv[2:]:
     dup = [k for k, n in collections.Counter(got).items() if n > 1]
     missing = set(ref) - set(got)
     extra = set(got) - set(ref)
-    print(f"{fault} kill: {len(got)} alerts, reference without failure {len(ref)}; duplicates {len(dup)}, lost {len(missing)}, extra {len(extra)}")
+    print(f"{fault} kill: {len(got)} alerts, reference without failure {len(ref)}; duplicated {len(dup)}, lost {len(missing)}, extra {len(extra)}")
     ok = ok and not dup and not missing and not extra
 print("fault test: OK, exactly once through every kill" if ok else "fault test: FAILED")
 sys.exit(0 if ok else 1)
 PY
+rc=$?
+echo "fault test: $READINGS readings per job, ran $(( $(date +%s) - started )) s"
+exit $rc
