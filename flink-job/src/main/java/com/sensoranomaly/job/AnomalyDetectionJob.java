@@ -21,6 +21,7 @@ import com.sensoranomaly.job.rollout.ModelUpdateRequest;
 import com.sensoranomaly.job.rollout.ModelUpdateLoader;
 import com.sensoranomaly.job.rollout.ModelUpdateRouter;
 import com.sensoranomaly.job.rollout.ModelUpdateValidator;
+import com.sensoranomaly.job.rollout.WithoutEventTime;
 import com.sensoranomaly.job.scoring.Detector;
 import com.sensoranomaly.job.scoring.ModelSwitch;
 import com.sensoranomaly.job.scoring.ScoredReading;
@@ -134,22 +135,6 @@ public final class AnomalyDetectionJob {
         env.getConfig().enableObjectReuse();
     }
 
-    /**
-     * Model updates carry no event time, and an input without watermarks would hold the scoring operator's event time
-     * (the minimum over its inputs) back for good, so no idle device would ever be noticed. This input declares itself
-     * always ahead: the readings alone drive event time.
-     */
-    static final WatermarkStrategy<ModelUpdateRequest> NEVER_HOLDS_BACK_EVENT_TIME = WatermarkStrategy.forGenerator(ctx ->
-            new org.apache.flink.api.common.eventtime.WatermarkGenerator<ModelUpdateRequest>() {
-                @Override
-                public void onEvent(ModelUpdateRequest event, long eventTimestamp, org.apache.flink.api.common.eventtime.WatermarkOutput out) {}
-
-                @Override
-                public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput out) {
-                    out.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(Long.MAX_VALUE - 1));
-                }
-            });
-
     /** The dataflow: the one place that shows where data enters, where it is scored and where alerts leave. */
     public static void buildPipeline(StreamExecutionEnvironment env, JobConfig config, AnomalyModel model,
                                      Source<SourceRecord, ?, ?> source, Outputs outputs) {
@@ -187,7 +172,7 @@ public final class AnomalyDetectionJob {
         DataStream<ModelUpdateRequest> updates = (modelUpdates == null
                 ? env.fromData(TypeInformation.of(ModelUpdateRequest.class), new ModelUpdateRequest()).uid("no-model-updates")
                         .setParallelism(1).filter(none -> false).uid("no-model-updates-filter").name("no model updates")
-                : env.fromSource(modelUpdates, NEVER_HOLDS_BACK_EVENT_TIME, "model updates").uid("model-updates-source"))
+                : env.fromSource(modelUpdates, WatermarkStrategy.noWatermarks(), "model updates").uid("model-updates-source"))
                 .setParallelism(1);
         // Loading a bundle can take long (remote stores, large files): it runs off the processing path, in order.
         SingleOutputStreamOperator<ModelSwitch> switches = AsyncDataStream.orderedWait(updates,
@@ -196,10 +181,14 @@ public final class AnomalyDetectionJob {
                 .uid("load-model-updates").name("load model updates")
                 .process(new ModelUpdateRouter()).setParallelism(1)
                 .uid("check-model-updates").name("route model updates");
+        // Event time is the readings' alone: the model-switch input is declared idle for good (see WithoutEventTime).
+        DataStream<ModelSwitch> switchesWithoutEventTime = switches
+                .transform("model switches carry no event time", TypeInformation.of(ModelSwitch.class), new WithoutEventTime<ModelSwitch>())
+                .setParallelism(1).uid("model-switches-without-event-time");
 
         SingleOutputStreamOperator<ScoredReading> scored = readings
                 .keyBy(Reading::getDeviceId)
-                .connect(switches.broadcast(ScoringFunction.MODEL))
+                .connect(switchesWithoutEventTime.broadcast(ScoringFunction.MODEL))
                 .process(new ScoringFunction(detector, config.deviceIdleTimeout(), config.clockSkew()))
                 .uid("score").name("score readings");
 
