@@ -4,6 +4,7 @@
 #
 #   deploy/standalone/cluster.sh start            assemble lib/ dirs (first time), start broker, JobManager, TaskManager
 #                                                 (only those not running: also the way back after a crash)
+#   deploy/standalone/cluster.sh flink ARGS...    the Flink CLI (flink run, list, cancel, stop ...) against this cluster
 #   deploy/standalone/cluster.sh submit ARGS...   flink run -d the job jar with ARGS (job settings, see --help of the job);
 #                                                 SAVEPOINT=PATH restores the job from that savepoint or retained checkpoint
 #   deploy/standalone/cluster.sh status           processes, Flink REST overview, running jobs
@@ -15,6 +16,7 @@
 #                                                 the newest retained checkpoint (chk-N directory with a _metadata)
 #                                                 under $WORK/checkpoints, of JOB_ID or of any job
 #   deploy/standalone/cluster.sh stop             stop everything, keep logs and checkpoints under $WORK
+#   deploy/standalone/cluster.sh stop-flink       stop the JobManager and TaskManager only (start brings them back)
 #
 # Environment (defaults in brackets); set other ports to run a second cluster next to this one:
 #   WORK                   [target/standalone] libs, config, logs, pids, Kafka data, checkpoints
@@ -41,6 +43,12 @@ KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
 FLINK_LIB="$WORK/flink/lib"
 KAFKA_LIB="$WORK/kafka/lib"
 CONF="$WORK/flink/conf"
+# Plugins (e.g. the S3 file system) as in a Flink installation: $WORK/flink/plugins/<name>/<jar>, for every process.
+export FLINK_PLUGINS_DIR="$WORK/flink/plugins"
+mkdir -p "$FLINK_PLUGINS_DIR"
+# config.yaml is rewritten from deploy/standalone/flink-config.yaml at every start (ports may change); lines added
+# below this marker (e.g. s3.* settings, as on any Flink installation) are kept.
+LOCAL_MARK="# ---- local additions (kept when cluster.sh rewrites this file) ----"
 LOGS="$WORK/logs"
 PIDS="$WORK/pids"
 mkdir -p "$LOGS" "$PIDS"
@@ -70,7 +78,12 @@ assemble() {
   mkdir -p "$CONF"
   sed -e "s#@WORK@#$WORK#g" -e "s#@REST_PORT@#$FLINK_REST_PORT#g" -e "s#@JM_RPC_PORT@#$JOBMANAGER_RPC_PORT#g" \
     -e "s#@METRICS_PORTS@#$METRICS_PORTS#g" -e "s#@BLOB_PORT@#$BLOB_PORT#g" -e "s#@TM_RPC_PORT@#$TASKMANAGER_RPC_PORT#g" \
-    -e "s#@TM_DATA_PORT@#$TASKMANAGER_DATA_PORT#g" "$root/deploy/standalone/flink-config.yaml" > "$CONF/config.yaml"
+    -e "s#@TM_DATA_PORT@#$TASKMANAGER_DATA_PORT#g" "$root/deploy/standalone/flink-config.yaml" > "$CONF/config.yaml.new"
+  echo "$LOCAL_MARK" >> "$CONF/config.yaml.new"
+  if [ -f "$CONF/config.yaml" ] && grep -qF "$LOCAL_MARK" "$CONF/config.yaml"; then
+    sed -n "/^$LOCAL_MARK\$/,\$p" "$CONF/config.yaml" | tail -n +2 >> "$CONF/config.yaml.new"
+  fi
+  mv "$CONF/config.yaml.new" "$CONF/config.yaml"
   cp "$root/deploy/standalone/log4j.properties" "$CONF/log4j.properties"
 }
 
@@ -180,6 +193,11 @@ case "${1:-}" in
     start_jobmanager
     start_taskmanager
     ;;
+  flink)
+    shift
+    FLINK_CONF_DIR="$CONF" java $JAVA17_OPENS -Dlog4j.configurationFile="$CONF/log4j.properties" -Dlog.file="$LOGS/client.log" \
+      -cp "$FLINK_LIB/*" org.apache.flink.client.cli.CliFrontend "$@"
+    ;;
   submit)
     shift
     jar=$(job_jar)
@@ -188,6 +206,10 @@ case "${1:-}" in
     FLINK_CONF_DIR="$CONF" java $JAVA17_OPENS -Dlog4j.configurationFile="$CONF/log4j.properties" -Dlog.file="$LOGS/client.log" -cp "$FLINK_LIB/*" \
       org.apache.flink.client.cli.CliFrontend run -d -m "127.0.0.1:$FLINK_REST_PORT" "${restore[@]}" \
       -c com.sensoranomaly.job.AnomalyDetectionJob "$jar" "$@"
+    ;;
+  stop-flink)
+    stop_one taskmanager
+    stop_one jobmanager
     ;;
   kill-taskmanager)
     running taskmanager && kill -9 "$(cat "$PIDS/taskmanager")" && say "killed the TaskManager (kill -9)"
