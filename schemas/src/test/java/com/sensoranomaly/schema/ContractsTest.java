@@ -89,4 +89,28 @@ class ContractsTest {
         assertThat(SchemaNormalization.parsingFingerprint64(v2))
                 .isNotEqualTo(SchemaNormalization.parsingFingerprint64(SensorReading.getClassSchema()));
     }
+
+    @Test
+    void shouldDecodeEveryReleasedEarlierSchemaIntoTheCurrentClasses() throws Exception {
+        List<Schema> released = AvroContracts.history(DeadLetter.getClassSchema());
+        assertThat(released).as("src/main/history/DeadLetter-1.avsc").hasSize(1);
+        Schema v1 = released.get(0);
+        assertThat(v1.getField("valueSize")).as("v1 predates the bounded copies of oversized values").isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("reason", "UNDECODABLE");
+        old.put("errorMessage", "bad");
+        old.put("sourceTopic", "readings");
+        old.put("sourcePartition", 1);
+        old.put("sourceOffset", 42L);
+        old.put("value", ByteBuffer.wrap(new byte[] {7}));
+        old.put("failedAt", T.toEpochMilli());
+        ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+
+        // A dead letter written by the job before the change still decodes, with the new fields at their defaults.
+        DeadLetter read = AvroContracts.deadLetter(bytes.array());
+        assertThat(read.getReason()).isEqualTo("UNDECODABLE");
+        assertThat(read.getSourceOffset()).isEqualTo(42L);
+        assertThat(read.getValueSize()).isNull();
+        assertThat(read.getValueSha256()).isNull();
+    }
 }

@@ -95,8 +95,10 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
                 r = validator.validate(decoded, now);
             }
         } catch (Exception | StackOverflowError e) {
+            // Tell the producer what to fix: the encoding, or which schema fingerprint the job expects and why.
+            String why = AvroContracts.explainUndecodable(record.value(), SensorReading.getClassSchema());
             reject(out, record, DeadLetterReason.UNDECODABLE,
-                    "not a SensorReading in Avro single-object encoding: " + e.getMessage(), e, null);
+                    "not a SensorReading in Avro single-object encoding: " + (why != null ? why : e.getMessage()), e, null);
             return;
         }
         if (unknownNames != null) {

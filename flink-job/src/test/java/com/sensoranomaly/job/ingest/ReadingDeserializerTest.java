@@ -66,6 +66,20 @@ class ReadingDeserializerTest {
     }
 
     @Test
+    void shouldTellAProducerWithAnotherFingerprintWhichOneTheJobExpectsAndFromWhat() throws Exception {
+        // What a library with another canonical form writes: the right body under a fingerprint the job does not know.
+        byte[] bytes = encode(reading("pump-1", Map.of("a", 1.0, "b", 2.0)));
+        bytes[2] ^= 0x5A;
+        List<SourceRecord> out = run(bytes);
+        String message = out.get(0).deadLetter.errorMessage;
+        long expected = org.apache.avro.SchemaNormalization.parsingFingerprint64(SensorReading.getClassSchema());
+        assertThat(out.get(0).deadLetter.reason).isEqualTo("UNDECODABLE");
+        assertThat(message).contains("is not a SensorReading schema this job knows", "the current one is " + expected,
+                "parsing canonical form {\"name\":\"com.sensoranomaly.schema.SensorReading\"");
+        assertThat(run("not avro at all".getBytes()).get(0).deadLetter.errorMessage).contains("starts with the two bytes C3 01");
+    }
+
+    @Test
     void shouldTreatNonFiniteAndAbsurdValuesAsMissingButKeepMerelyUnusualOnes() throws Exception {
         Map<String, Double> m = new HashMap<>();
         m.put("a", Double.NaN);
