@@ -128,20 +128,7 @@ cancel() { curl -sf -X PATCH "$rest/jobs/$1?mode=cancel" >/dev/null || true; sle
 mark() { wc -l < "$logs/$1" 2>/dev/null || echo 0; }            # log line count, to read what a run added
 since() { tail -n +"$(( $2 + 1 ))" "$logs/$1" 2>/dev/null || true; } # log file, line count at the mark
 compare() { # name -> "alerts duplicated lost extra", against the reference
-  python3 - "$rec/alerts-reference.jsonl" "$rec/alerts-$1.jsonl" <<'PY'
-import json, sys, collections
-def load(p):
-    keys = []
-    for line in open(p):
-        line = line.strip()
-        if line.startswith("{"):
-            a = json.loads(line)
-            keys.append((a["alertId"], a["status"]))
-    return keys
-ref, got = load(sys.argv[1]), load(sys.argv[2])
-dup = sum(n - 1 for n in collections.Counter(got).values() if n > 1)
-print(len(got), dup, len(set(ref) - set(got)), len(set(got) - set(ref)))
-PY
+  python3 "$root/deploy/standalone/compare-alerts.py" "$rec/alerts-reference.jsonl" "$rec/alerts-$1.jsonl"
 }
 
 # --- reference: the same readings, no failure ----------------------------------------------------------------------

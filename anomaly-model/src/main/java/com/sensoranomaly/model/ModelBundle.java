@@ -499,7 +499,8 @@ public final class ModelBundle {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    /** Hex sha256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

@@ -58,6 +58,8 @@ public final class AvroContracts {
      * accept records written with them, resolved into the current class.
      */
     static final Map<String, List<String>> HISTORY = Map.of("DeadLetter", List.of("DeadLetter-1.avsc"));
+    // Before the decoders below, which read it while the class initializes.
+    private static final Map<String, List<Schema>> HISTORY_SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final BinaryMessageDecoder<SensorReading> READINGS = withHistory(SensorReading.createDecoder(null), SensorReading.getClassSchema());
     private static final BinaryMessageDecoder<AnomalyAlert> ALERTS = withHistory(AnomalyAlert.createDecoder(null), AnomalyAlert.getClassSchema());
@@ -65,10 +67,14 @@ public final class AvroContracts {
     private static final BinaryMessageDecoder<AnomalyScore> SCORES = withHistory(AnomalyScore.createDecoder(null), AnomalyScore.getClassSchema());
     private static final BinaryMessageDecoder<ModelUpdate> MODEL_UPDATES = withHistory(ModelUpdate.createDecoder(null), ModelUpdate.getClassSchema());
 
-    /** The earlier schemas of a contract, oldest first. */
+    /** The earlier schemas of a contract, oldest first (read from the jar once). */
     public static List<Schema> history(Schema current) {
+        return HISTORY_SCHEMAS.computeIfAbsent(current.getName(), AvroContracts::readHistory);
+    }
+
+    private static List<Schema> readHistory(String contract) {
         List<Schema> out = new ArrayList<>();
-        for (String file : HISTORY.getOrDefault(current.getName(), List.of())) {
+        for (String file : HISTORY.getOrDefault(contract, List.of())) {
             try (InputStream in = AvroContracts.class.getResourceAsStream("/avro/history/" + file)) {
                 if (in == null) {
                     throw new IllegalStateException("contract history " + file + " is missing from the schemas jar");
@@ -78,7 +84,7 @@ public final class AvroContracts {
                 throw new UncheckedIOException(e);
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static <T> BinaryMessageDecoder<T> withHistory(BinaryMessageDecoder<T> decoder, Schema current) {

@@ -3,6 +3,8 @@ package com.sensoranomaly.job.output;
 import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.detection.AlertEvent;
 import com.sensoranomaly.job.detection.ScoreEvent;
+import com.sensoranomaly.job.ingest.InputLimits;
+import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.schema.AlertStatus;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AnomalyScore;
@@ -74,13 +76,13 @@ public final class Encoders {
         String valueSha = null;
         if (value != null && value.length > MAX_DEAD_LETTER_PAYLOAD) {
             valueSize = value.length;
-            valueSha = sha256(value);
+            valueSha = ModelBundle.sha256(value);
             value = Arrays.copyOf(value, MAX_DEAD_LETTER_PAYLOAD);
         }
-        String message = d.errorMessage == null ? "" : clip(d.errorMessage, MAX_DEAD_LETTER_TEXT);
+        String message = d.errorMessage == null ? "" : InputLimits.clip(d.errorMessage, MAX_DEAD_LETTER_TEXT);
         byte[] key = d.key;
         if (key != null && key.length > MAX_DEAD_LETTER_PAYLOAD) {
-            message = message + " (key of " + key.length + " bytes kept truncated, sha256 " + sha256(key) + ")";
+            message = message + " (key of " + key.length + " bytes kept truncated, sha256 " + ModelBundle.sha256(key) + ")";
             key = Arrays.copyOf(key, MAX_DEAD_LETTER_PAYLOAD);
         }
         return DeadLetter.newBuilder()
@@ -93,24 +95,14 @@ public final class Encoders {
                 .setSourceTimestamp(d.sourceTimestamp == Long.MIN_VALUE ? null : Instant.ofEpochMilli(d.sourceTimestamp))
                 .setKey(key == null ? null : ByteBuffer.wrap(key))
                 .setValue(value == null ? null : ByteBuffer.wrap(value))
-                .setDeviceId(clip(d.deviceId, 256))
+                .setDeviceId(InputLimits.clip(d.deviceId, 256))
                 .setFailedAt(Instant.ofEpochMilli(d.failedAt))
                 .setValueSize(valueSize)
                 .setValueSha256(valueSha)
                 .build();
     }
 
-    private static String clip(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max) + "…";
-    }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     public static AnomalyScore toAvro(ScoreEvent s) {
         return new AnomalyScore(s.deviceId, Instant.ofEpochMilli(s.eventTime), s.score, s.threshold, s.exceeds, s.inEpisode,
