@@ -14,6 +14,9 @@ import com.sensoranomaly.job.ingest.ReadingDeserializer;
 import com.sensoranomaly.job.ingest.ReadingValidator;
 import com.sensoranomaly.job.ingest.SourceRecord;
 import com.sensoranomaly.job.output.AvroKafkaSerializer;
+import com.sensoranomaly.schema.AnomalyAlert;
+import com.sensoranomaly.schema.AnomalyScore;
+import com.sensoranomaly.schema.DeadLetter;
 import com.sensoranomaly.job.output.Encoders;
 import com.sensoranomaly.job.output.TransactionTimeoutCheck;
 import com.sensoranomaly.job.rollout.ModelUpdateDeserializer;
@@ -226,7 +229,7 @@ public final class AnomalyDetectionJob {
                 .setGroupId(config.groupId())
                 .setStartingOffsets(start)
                 .setProperties(props)
-                .setDeserializer(new ReadingDeserializer(validator, model.features()));
+                .setDeserializer(new ReadingDeserializer(validator, model.features(), config.inputFormat(), config.registry().orElse(null)));
         if (config.stopAtLatest()) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -255,14 +258,14 @@ public final class AnomalyDetectionJob {
     /** The production outputs: three Kafka sinks sharing the delivery guarantee. */
     public static Outputs kafkaOutputs(JobConfig config) {
         return new Outputs(
-                alerts -> alerts.sinkTo(kafkaSink(config, "alerts",
-                                new AvroKafkaSerializer<AlertEvent>(config.alertsTopic(), a -> a.deviceId, Encoders::toAvro)))
+                alerts -> alerts.sinkTo(kafkaSink(config, "alerts", new AvroKafkaSerializer<AlertEvent, AnomalyAlert>(config.alertsTopic(),
+                                a -> a.deviceId, Encoders::toAvro, AnomalyAlert.class, config.outputFormat(), config.registry().orElse(null))))
                         .uid("alerts-sink").name("alerts → " + config.alertsTopic()),
-                dead -> dead.sinkTo(kafkaSink(config, "dead-letters",
-                                new AvroKafkaSerializer<DeadLetterEvent>(config.deadLetterTopic(), d -> d.deviceId, Encoders::toAvro)))
+                dead -> dead.sinkTo(kafkaSink(config, "dead-letters", new AvroKafkaSerializer<DeadLetterEvent, DeadLetter>(config.deadLetterTopic(),
+                                d -> d.deviceId, Encoders::toAvro, DeadLetter.class, config.outputFormat(), config.registry().orElse(null))))
                         .uid("dead-letter-sink").name("dead letters → " + config.deadLetterTopic()),
-                scores -> scores.sinkTo(kafkaSink(config, "scores",
-                                new AvroKafkaSerializer<ScoreEvent>(config.scoresTopic().orElseThrow(), s -> s.deviceId, Encoders::toAvro)))
+                scores -> scores.sinkTo(kafkaSink(config, "scores", new AvroKafkaSerializer<ScoreEvent, AnomalyScore>(config.scoresTopic().orElseThrow(),
+                                s -> s.deviceId, Encoders::toAvro, AnomalyScore.class, config.outputFormat(), config.registry().orElse(null))))
                         .uid("scores-sink").name("scores → " + config.scoresTopic().orElse("")));
     }
 

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.sensoranomaly.model.DeviceModel;
+import com.sensoranomaly.schema.format.RegistryConfig;
+import com.sensoranomaly.schema.format.WireFormat;
 import com.sensoranomaly.model.Imputation;
 
 /**
@@ -56,6 +58,13 @@ public final class JobConfig implements Serializable {
         setting("topic.dead-letters", "sensor-readings-dlq", "topic of DeadLetter records (unusable input, with the reason)");
         setting("topic.scores", "", "optional topic of one AnomalyScore per reading (empty: off)");
         setting("topic.model-updates", "", "optional control topic of ModelUpdate records: switch models without a restart (empty: off)");
+        setting("input.format", "avro", "how readings are encoded: avro (Avro single-object encoding, no registry) | registry-avro (schema-registry framing; the writer schema is fetched by id from registry.url and resolved against the contract, so compatible producer changes need no job change) | json (one JSON object per record, the contract's field names)");
+        setting("output.format", "avro", "how alerts, scores and dead letters are encoded: avro | registry-avro (their schemas registered under <topic>-value at start) | json");
+        setting("registry.url", "", "Confluent-compatible schema registry REST API, e.g. http://registry:8080/apis/ccompat/v7 (Apicurio); required by registry-avro");
+        setting("registry.user-info", "", "HTTP basic credentials for the registry as user:password (never logged); or the environment variable ANOMALY_REGISTRY_USER_INFO");
+        setting("registry.truststore", "", "trust store file for an https registry (empty: the JVM's default trust)");
+        setting("registry.truststore-password", "", "password of registry.truststore (never logged)");
+        setting("registry.truststore-type", "", "type of registry.truststore: PKCS12 | JKS (empty: the JVM's default)");
         setting("group.id", "anomaly-detector", "consumer group of the readings source");
         setting("start.from", "committed", "committed (the group's offsets, else earliest) | earliest | latest");
         setting("source.stop-at-latest", "false", "true: read up to the offsets that are latest at start, then finish (backfills, evaluation)");
@@ -202,6 +211,12 @@ public final class JobConfig implements Serializable {
         require("group.id");
         startFrom();
         stopAtLatest();
+        WireFormat in = inputFormat();
+        WireFormat out = outputFormat();
+        if ((in == WireFormat.REGISTRY_AVRO || out == WireFormat.REGISTRY_AVRO) && registry().isEmpty()) {
+            throw new ConfigException("setting 'registry.url' is required by the registry-avro format (input.format="
+                    + in.settingName() + ", output.format=" + out.settingName() + ")");
+        }
         positive("watermark.out-of-orderness", watermarkOutOfOrderness(), true);
         positive("watermark.idleness", watermarkIdleness(), false);
         positive("validation.max-future", maxFuture(), true);
@@ -284,6 +299,31 @@ public final class JobConfig implements Serializable {
     public Optional<String> scoresTopic() { return optional("topic.scores"); }
     public Optional<String> modelUpdatesTopic() { return optional("topic.model-updates"); }
     public String groupId() { return get("group.id"); }
+    public WireFormat inputFormat() { return format("input.format"); }
+    public WireFormat outputFormat() { return format("output.format"); }
+
+    /** The schema registry, if one is configured (credentials from the setting, else ANOMALY_REGISTRY_USER_INFO). */
+    public Optional<RegistryConfig> registry() {
+        Optional<String> url = optional("registry.url");
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        String userInfo = optional("registry.user-info").orElse(System.getenv("ANOMALY_REGISTRY_USER_INFO"));
+        try {
+            return Optional.of(new RegistryConfig(url.get(), userInfo, get("registry.truststore"), get("registry.truststore-password"),
+                    get("registry.truststore-type")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting 'registry.*': " + e.getMessage());
+        }
+    }
+
+    private WireFormat format(String key) {
+        try {
+            return WireFormat.parse(get(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting '" + key + "': " + e.getMessage());
+        }
+    }
     public StartFrom startFrom() { return enumValue("start.from", StartFrom.class); }
     public boolean stopAtLatest() { return booleanValue("source.stop-at-latest"); }
     public Duration watermarkOutOfOrderness() { return duration("watermark.out-of-orderness"); }
@@ -391,7 +431,11 @@ public final class JobConfig implements Serializable {
     @Override
     public String toString() {
         Set<String> kafkaKeys = new TreeSet<>(kafka.stringPropertyNames());
-        return "JobConfig" + new java.util.TreeMap<>(values) + " kafka properties set: " + kafkaKeys;
+        java.util.TreeMap<String, String> shown = new java.util.TreeMap<>(values);
+        for (String secret : List.of("registry.user-info", "registry.truststore-password")) {
+            shown.computeIfPresent(secret, (k, v) -> v.isEmpty() ? v : "******");
+        }
+        return "JobConfig" + shown + " kafka properties set: " + kafkaKeys;
     }
 
     // ---- parsing helpers ----

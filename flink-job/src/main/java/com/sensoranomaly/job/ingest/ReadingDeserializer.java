@@ -4,6 +4,10 @@ import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.deadletter.DeadLetterReason;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.SensorReading;
+import com.sensoranomaly.schema.format.ContractCodec;
+import com.sensoranomaly.schema.format.RegistryConfig;
+import com.sensoranomaly.schema.format.SchemaRegistryClient;
+import com.sensoranomaly.schema.format.WireFormat;
 
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -14,11 +18,13 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Where readings enter the job: decodes each Kafka record (Avro single-object encoding) and validates it.
+ * Where readings enter the job: decodes each Kafka record ({@code input.format}: Avro single-object encoding, the
+ * schema-registry format or JSON) and validates it.
  * It never throws: a record that cannot be used becomes a {@link DeadLetterEvent} carrying the original
  * bytes and the reason, so bad input can neither stop the job nor vanish.
  *
@@ -40,15 +46,30 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
     private transient Counter absurd;
     private transient Counter missing;
 
+    private final WireFormat format;
+    private final RegistryConfig registry;
+    private transient ContractCodec<SensorReading> codec;
+
     public ReadingDeserializer(ReadingValidator validator, java.util.List<String> features) {
+        this(validator, features, WireFormat.AVRO, null);
+    }
+
+    /** @param registry where registry-avro records' schemas are fetched (required for that format, else ignored) */
+    public ReadingDeserializer(ReadingValidator validator, java.util.List<String> features, WireFormat format, RegistryConfig registry) {
         this.validator = validator;
         this.features = java.util.List.copyOf(features);
+        this.format = format;
+        this.registry = registry;
+        if (format == WireFormat.REGISTRY_AVRO && registry == null) {
+            throw new IllegalArgumentException("the registry-avro input format needs a schema registry");
+        }
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         decoder = AvroContracts.readingDecoder();
         fast = new FastReadingDecoder(features);
+        codec = newCodec();
         MetricGroup g = context.getMetricGroup().addGroup("ingest");
         recordsIn = g.counter("recordsIn");
         accepted = g.counter("readingsAccepted");
@@ -66,11 +87,20 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
         missing = g.counter("missingValues");
     }
 
+    private ContractCodec<SensorReading> newCodec() {
+        return new ContractCodec<>(SensorReading.class, format == WireFormat.REGISTRY_AVRO ? new SchemaRegistryClient(registry) : null);
+    }
+
+    /**
+     * @throws IOException only when the schema registry stays unreachable (registry-avro): nothing is wrong with the
+     *     record, so it is not dead-lettered; the task fails and restarts from its checkpoint, reading it again.
+     */
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) {
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) throws IOException {
         if (decoder == null) { // used without open(), e.g. from a unit test
             decoder = AvroContracts.readingDecoder();
             fast = new FastReadingDecoder(features);
+            codec = newCodec();
         }
         count(recordsIn);
         ReadingValidator.Result r;
@@ -85,7 +115,11 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
                 return;
             }
             long now = System.currentTimeMillis();
-            if (FastReadingDecoder.isCurrentSchema(record.value())) {
+            if (format != WireFormat.AVRO) {
+                SensorReading decoded = codec.decode(record.value(), format);
+                deviceId = decoded.getDeviceId();
+                r = validator.validate(decoded, now);
+            } else if (FastReadingDecoder.isCurrentSchema(record.value())) {
                 FastReadingDecoder.Parts p = fast.decode(record.value());
                 deviceId = p.deviceId;
                 r = validator.validate(p.deviceId, p.eventTime, p.values, p.unknownNames, p.nanValues, p.labels, now);
@@ -94,11 +128,11 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
                 deviceId = decoded.getDeviceId();
                 r = validator.validate(decoded, now);
             }
+        } catch (SchemaRegistryClient.RegistryUnavailable e) {
+            throw e;
         } catch (Exception | StackOverflowError e) {
-            // Tell the producer what to fix: the encoding, or which schema fingerprint the job expects and why.
-            String why = AvroContracts.explainUndecodable(record.value(), SensorReading.getClassSchema());
-            reject(out, record, DeadLetterReason.UNDECODABLE,
-                    "not a SensorReading in Avro single-object encoding: " + (why != null ? why : e.getMessage()), e, null);
+            // Tell the producer what to fix: the encoding, the schema, or which fingerprint the job expects and why.
+            reject(out, record, DeadLetterReason.UNDECODABLE, explain(record.value(), e), e, null);
             return;
         }
         if (unknownNames != null) {
@@ -119,6 +153,17 @@ public final class ReadingDeserializer implements KafkaRecordDeserializationSche
         reading.sourcePartition = record.partition();
         reading.sourceOffset = record.offset();
         out.collect(SourceRecord.of(reading));
+    }
+
+    private String explain(byte[] value, Throwable e) {
+        if (format == WireFormat.AVRO) {
+            String why = AvroContracts.explainUndecodable(value, SensorReading.getClassSchema());
+            return "not a SensorReading in Avro single-object encoding: " + (why != null ? why : e.getMessage());
+        }
+        WireFormat seen = WireFormat.detect(value);
+        String looks = seen != null && seen != format
+                ? " (it looks like " + seen.settingName() + ", which a job started with input.format=" + seen.settingName() + " reads)" : "";
+        return "not a SensorReading in the " + format.settingName() + " format: " + e.getMessage() + looks;
     }
 
     private void reject(Collector<SourceRecord> out, ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason,

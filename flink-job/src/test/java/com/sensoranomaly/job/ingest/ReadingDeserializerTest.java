@@ -23,12 +23,50 @@ class ReadingDeserializerTest {
                     86_400_000L * 3650, 1000), TestModels.correlatedPair().features());
 
     private List<SourceRecord> run(byte[] value) {
+        return run(deserializer, value);
+    }
+
+    private static List<SourceRecord> run(ReadingDeserializer d, byte[] value) {
         List<SourceRecord> out = new ArrayList<>();
-        deserializer.deserialize(new ConsumerRecord<>("readings", 1, 42L, "k".getBytes(), value), new Collector<>() {
-            public void collect(SourceRecord r) { out.add(r); }
-            public void close() {}
-        });
+        try {
+            d.deserialize(new ConsumerRecord<>("readings", 1, 42L, "k".getBytes(), value), new Collector<>() {
+                public void collect(SourceRecord r) { out.add(r); }
+                public void close() {}
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return out;
+    }
+
+    private final ReadingDeserializer jsonDeserializer = new ReadingDeserializer(
+            new ReadingValidator(TestModels.correlatedPair(), Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(),
+                    86_400_000L * 3650, 1000), TestModels.correlatedPair().features(),
+            com.sensoranomaly.schema.format.WireFormat.JSON, null);
+
+    @org.junit.jupiter.api.Test
+    void shouldScoreJsonReadingsWhenTheInputFormatIsJson() {
+        String[] f = TestModels.correlatedPair().features().toArray(new String[0]);
+        List<SourceRecord> out = run(jsonDeserializer, ("{\"deviceId\":\"pump-7\",\"eventTime\":\"2026-06-01T00:00:00Z\","
+                + "\"measurements\":{\"" + f[0] + "\":1.0,\"" + f[1] + "\":null},\"labels\":{\"site\":\"north\"}}").getBytes());
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).reading).isNotNull();
+        assertThat(out.get(0).reading.deviceId).isEqualTo("pump-7");
+        assertThat(out.get(0).reading.sourceOffset).isEqualTo(42L);
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldDeadLetterJsonThatDoesNotFitTheContractNamingTheField() {
+        List<SourceRecord> out = run(jsonDeserializer, "{\"deviceId\":\"pump-7\",\"eventTime\":\"noon\",\"measurements\":{}}".getBytes());
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).deadLetter.reason).isEqualTo("UNDECODABLE");
+        assertThat(out.get(0).deadLetter.errorMessage).contains("json format", "field 'eventTime'");
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldTellAProducerSendingJsonToAnAvroJobWhichSettingReadsIt() {
+        List<SourceRecord> out = run("{\"deviceId\":\"pump-7\"}".getBytes());
+        assertThat(out.get(0).deadLetter.errorMessage).contains("it looks like json", "input.format=json");
     }
 
     private static byte[] encode(SensorReading r) throws Exception {

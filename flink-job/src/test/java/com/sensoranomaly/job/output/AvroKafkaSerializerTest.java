@@ -17,7 +17,8 @@ class AvroKafkaSerializerTest {
     void shouldKeyByDeviceAndLeaveTheRecordTimestampToTheProducer() throws Exception {
         DeadLetterEvent d = DeadLetterEvent.of("UNDECODABLE", "bad", null, "readings", 0, 7, Long.MIN_VALUE, null, new byte[] {1});
         d.deviceId = "pump-9";
-        AvroKafkaSerializer<DeadLetterEvent> s = new AvroKafkaSerializer<>("dlq", e -> e.deviceId, Encoders::toAvro);
+        AvroKafkaSerializer<DeadLetterEvent, com.sensoranomaly.schema.DeadLetter> s =
+                new AvroKafkaSerializer<>("dlq", e -> e.deviceId, Encoders::toAvro, com.sensoranomaly.schema.DeadLetter.class);
         // An event time three hours ahead (a device clock running fast) must not become the Kafka timestamp:
         // the broker would reject it and fail the job's transaction.
         ProducerRecord<byte[], byte[]> r = s.serialize(d, null, System.currentTimeMillis() + 3 * 3_600_000L);
