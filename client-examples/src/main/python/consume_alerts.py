@@ -3,7 +3,7 @@
 
 Only committed alerts are read (isolation.level=read_committed: the job writes them in Kafka transactions).
   --format avro           Avro single-object encoding; needs python3-avro
-  --format registry-avro  schema-registry framing via confluent_kafka's AvroConsumer; needs --registry
+  --format registry-avro  schema-registry framing via confluent_kafka's Avro deserializer; needs --registry
   --format json           plain JSON objects
 Stops after --max alerts, or when none arrived for --idle seconds.
 """
@@ -47,9 +47,12 @@ def main():
     if args.format == "registry-avro":
         if not args.registry:
             sys.exit("--registry is required for --format registry-avro")
-        from confluent_kafka.avro import AvroConsumer
-        consumer = AvroConsumer(dict(conf, **{"schema.registry.url": args.registry}))
-        decode = lambda value: value  # AvroConsumer decodes with the writer schema from the registry
+        from confluent_kafka.avro import CachedSchemaRegistryClient
+        from confluent_kafka.avro.serializer.message_serializer import MessageSerializer
+        # Decodes each value with the writer schema the registry holds for its id (keys are plain UTF-8 device ids).
+        serializer = MessageSerializer(CachedSchemaRegistryClient({"url": args.registry}))
+        consumer = Consumer(conf)
+        decode = serializer.decode_message
     elif args.format == "avro":
         import avro.io
         import avro.schema

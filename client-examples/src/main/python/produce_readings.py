@@ -38,6 +38,23 @@ def crc64_avro(data: bytes) -> int:
     return fp
 
 
+def event_time_as(schema):
+    """How the writer schema's eventTime takes its value: a datetime for timestamp-millis, else as given."""
+    field = schema.fields_dict.get("eventTime")
+    if field is not None and getattr(field.type, "props", {}).get("logicalType") == "timestamp-millis":
+        return as_datetime
+    return lambda t: t
+
+
+def with_defaults(schema, record):
+    """The avro library does not fill defaults when writing: absent fields take the schema's default (labels: {})."""
+    out = dict(record)
+    for f in schema.fields:
+        if f.name not in out and f.has_default:
+            out[f.name] = f.default
+    return out
+
+
 def as_datetime(t):
     if isinstance(t, (int, float)):
         return datetime.datetime.fromtimestamp(t / 1000.0, tz=datetime.timezone.utc)
@@ -65,8 +82,9 @@ def main():
         # Registers the schema under <topic>-value (or finds it) and frames each value: byte 0, schema id, Avro body.
         serializer = MessageSerializer(cavro.CachedSchemaRegistryClient({"url": args.registry}))
         producer = Producer(conf)
+        event_time = event_time_as(schema)
         for r in readings:
-            r = dict(r, eventTime=as_datetime(r["eventTime"]))
+            r = with_defaults(schema, dict(r, eventTime=event_time(r["eventTime"])))
             value = serializer.encode_record_with_schema(args.topic, schema, r)
             producer.produce(args.topic, key=r["deviceId"].encode("utf-8"), value=value)
             producer.poll(0)
@@ -78,8 +96,9 @@ def main():
         header = b"\xc3\x01" + crc64_avro(schema.canonical_form.encode("utf-8")).to_bytes(8, "little")
         writer = avro.io.DatumWriter(schema)
         producer = Producer(conf)
+        event_time = event_time_as(schema)
         for r in readings:
-            r = dict(r, eventTime=as_datetime(r["eventTime"]))
+            r = with_defaults(schema, dict(r, eventTime=event_time(r["eventTime"])))
             buf = io.BytesIO()
             writer.write(r, avro.io.BinaryEncoder(buf))
             producer.produce(args.topic, key=r["deviceId"].encode("utf-8"), value=header + buf.getvalue())

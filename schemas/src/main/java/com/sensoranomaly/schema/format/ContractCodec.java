@@ -124,12 +124,37 @@ public final class ContractCodec<T extends SpecificRecordBase> {
         SchemaCompatibility.SchemaPairCompatibility c = SchemaCompatibility.checkReaderWriterCompatibility(schema, writerSchema);
         if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             String why = c.getResult().getIncompatibilities().stream()
-                    .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
+                    .map(i -> i.getType() + " at field '" + fieldPath(schema, i.getLocation()) + "': " + i.getMessage())
                     .collect(Collectors.joining("; "));
             return new IncompatibleSchema("writer schema id " + id + " (" + writerSchema.getFullName() + ") cannot be read as the "
                     + schema.getFullName() + " contract: " + why);
         }
         return new SpecificDatumReader<>(writerSchema, schema, model);
+    }
+
+    /** A location of Avro's compatibility report ({@code /fields/1/type}) as field names ({@code eventTime}). */
+    static String fieldPath(Schema reader, String location) {
+        StringBuilder path = new StringBuilder();
+        Schema s = reader;
+        String[] parts = location.split("/");
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i].equals("fields") && i + 1 < parts.length && s != null && s.getType() == Schema.Type.RECORD) {
+                try {
+                    Schema.Field f = s.getFields().get(Integer.parseInt(parts[++i]));
+                    path.append(path.length() == 0 ? "" : ".").append(f.name());
+                    s = f.schema();
+                } catch (RuntimeException e) {
+                    return location;
+                }
+            } else if (parts[i].equals("items") && s != null && s.getType() == Schema.Type.ARRAY) {
+                path.append("[]");
+                s = s.getElementType();
+            } else if (parts[i].equals("values") && s != null && s.getType() == Schema.Type.MAP) {
+                path.append(".*");
+                s = s.getValueType();
+            }
+        }
+        return path.length() == 0 ? location : path.toString();
     }
 
     /** Encodes {@code record} in {@code format}; for the registry format, under {@code registryId} (see {@link #register}). */
