@@ -1,6 +1,7 @@
 package com.sensoranomaly.cli;
 
 import com.sensoranomaly.cli.alerts.AlertsCommand;
+import com.sensoranomaly.cli.dlq.DlqCommand;
 import com.sensoranomaly.cli.bench.BenchCommand;
 import com.sensoranomaly.cli.demo.DemoCommand;
 import com.sensoranomaly.cli.evaluate.EvaluateCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "sensor-anomaly 0.1.0",
         description = "Streaming anomaly detection for industrial sensors: train models, run the job locally, feed and watch topics.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class, ForwardCommand.class, RolloutCommand.class, KeygenCommand.class, SignCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class, DlqCommand.class, ForwardCommand.class, RolloutCommand.class, KeygenCommand.class, SignCommand.class, BenchCommand.class})
 public final class AnomalyCli implements Runnable {
 
     @CommandLine.Spec

@@ -3,7 +3,7 @@ package com.sensoranomaly.cli.alerts;
 import com.sensoranomaly.cli.StopOnSignal;
 import com.sensoranomaly.cli.kafka.KafkaOptions;
 import com.sensoranomaly.schema.AnomalyAlert;
-import com.sensoranomaly.schema.AvroContracts;
+import com.sensoranomaly.schema.format.ContractCodec;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,6 +59,7 @@ public final class AlertsCommand implements Callable<Integer> {
         props.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "anomaly-alerts-tail-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         props.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        ContractCodec<AnomalyAlert> codec = kafka.codec(AnomalyAlert.class); // whichever output.format the job writes
         long seen = 0;
         long undecodable = 0;
         try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(3));
@@ -68,7 +69,7 @@ public final class AlertsCommand implements Callable<Integer> {
             while (!stop.requested()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     try {
-                        AnomalyAlert a = AvroContracts.alert(r.value());
+                        AnomalyAlert a = codec.decode(r.value(), null);
                         out.println(json ? AlertFormatter.json(a) : AlertFormatter.line(a));
                         seen++;
                         lastAlert = System.currentTimeMillis();

@@ -1,7 +1,8 @@
 package com.sensoranomaly.cli.forward;
 
 import com.sensoranomaly.schema.AnomalyAlert;
-import com.sensoranomaly.schema.AvroContracts;
+import com.sensoranomaly.schema.format.ContractCodec;
+import com.sensoranomaly.schema.format.SchemaRegistryClient;
 
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -65,6 +66,14 @@ public final class AlertForwarder {
     private long retries;
     /** True while backing off: partitions assigned meanwhile are paused as well. */
     private boolean backingOff;
+
+    private ContractCodec<AnomalyAlert> codec = new ContractCodec<>(AnomalyAlert.class, null);
+
+    /** Reads alerts with {@code codec} (e.g. one that knows the schema registry the job writes to). */
+    public AlertForwarder readingWith(ContractCodec<AnomalyAlert> codec) {
+        this.codec = codec;
+        return this;
+    }
 
     public AlertForwarder(Consumer<byte[], byte[]> consumer, URI alertmanager, Map<String, String> headers,
                           Duration firingTtl, Map<String, String> extraLabels, Duration maxBackoff, PrintWriter log,
@@ -133,7 +142,10 @@ public final class AlertForwarder {
         for (ConsumerRecord<byte[], byte[]> r : records) {
             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
             try {
-                alerts.add(new Pending(r, AvroContracts.alert(r.value())));
+                alerts.add(new Pending(r, codec.decode(r.value(), null)));
+            } catch (SchemaRegistryClient.RegistryUnavailable e) {
+                // Not the record's fault: stop without committing; it is read again on the next start.
+                throw new java.io.UncheckedIOException(e);
             } catch (Exception e) {
                 String why = "not an AnomalyAlert: " + e.getMessage();
                 log.println("forward: record at " + r.topic() + "/" + r.partition() + "@" + r.offset() + " is " + why

@@ -101,7 +101,8 @@ public final class ForwardCommand implements Callable<Integer> {
              KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
             forwarder = new AlertForwarder(consumer, alertmanager, headers, ttl, labels, backoff, err,
                     (record, reason, message) -> deadLetters.send(new ProducerRecord<>(deadLetterTopic, record.key(),
-                            AvroContracts.encode(deadLetter(record, reason, message)))).get(30, java.util.concurrent.TimeUnit.SECONDS));
+                            AvroContracts.encode(deadLetter(record, reason, message)))).get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .readingWith(kafka.codec(com.sensoranomaly.schema.AnomalyAlert.class));
             consumer.subscribe(List.of(topic), forwarder.rebalanceListener());
             err.println("forward: " + topic + " -> " + alertmanager + " (group " + group + ")");
             err.flush();

@@ -1,5 +1,9 @@
 package com.sensoranomaly.cli.kafka;
 
+import com.sensoranomaly.schema.format.ContractCodec;
+import com.sensoranomaly.schema.format.RegistryConfig;
+import com.sensoranomaly.schema.format.SchemaRegistryClient;
+
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -28,6 +32,28 @@ public final class KafkaOptions {
     @Option(names = {"--command-config", "--client-config"}, paramLabel = "FILE", defaultValue = "${env:KAFKA_COMMAND_CONFIG}",
             description = "Kafka client properties file, e.g. SASL/TLS settings (env KAFKA_COMMAND_CONFIG)")
     public Path clientConfig;
+
+    @Option(names = "--schema-registry", paramLabel = "URL", defaultValue = "${env:SCHEMA_REGISTRY_URL}",
+            description = "Confluent-compatible schema registry, to read records the job wrote with output.format=registry-avro, "
+                    + "e.g. http://localhost:8080/apis/ccompat/v7 (env SCHEMA_REGISTRY_URL); other formats are recognised without it")
+    public String schemaRegistry;
+
+    @Option(names = "--schema-registry-user-info", paramLabel = "USER:PASSWORD", defaultValue = "${env:SCHEMA_REGISTRY_USER_INFO}",
+            description = "basic credentials for the schema registry (env SCHEMA_REGISTRY_USER_INFO)")
+    public String schemaRegistryUserInfo;
+
+    /**
+     * A reader (and writer) of {@code contract} records in every wire format: single-object Avro, JSON, and the
+     * schema-registry format when {@code --schema-registry} is given.
+     */
+    public <T extends org.apache.avro.specific.SpecificRecordBase> ContractCodec<T> codec(Class<T> contract) {
+        SchemaRegistryClient registry = null;
+        if (schemaRegistry != null && !schemaRegistry.isBlank()) {
+            registry = new SchemaRegistryClient(new RegistryConfig(schemaRegistry, schemaRegistryUserInfo, null, null, null),
+                    java.time.Duration.ofSeconds(20));
+        }
+        return new ContractCodec<>(contract, registry);
+    }
 
     /** Client properties: the file first, then --property, then bootstrap servers. */
     public Properties clientProperties() {
