@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sys
+import time
 
 from confluent_kafka import Producer
 
@@ -46,6 +47,14 @@ def event_time_as(schema):
     return lambda t: t
 
 
+def live(readings, interval):
+    """The readings one by one, `interval` seconds apart, each with eventTime = now (epoch milliseconds)."""
+    for i, r in enumerate(readings):
+        if i:
+            time.sleep(interval)
+        yield dict(r, eventTime=int(time.time() * 1000))
+
+
 def with_defaults(schema, record):
     """The avro library does not fill defaults when writing: absent fields take the schema's default (labels: {})."""
     out = dict(record)
@@ -68,9 +77,15 @@ def main():
     ap.add_argument("--format", choices=["avro", "registry-avro", "json"], default="avro")
     ap.add_argument("--registry", help="schema registry URL (registry-avro), e.g. http://localhost:8080/apis/ccompat/v7")
     ap.add_argument("--schema", default=DEFAULT_SCHEMA, help="the writer schema (.avsc); default: the contract's")
+    ap.add_argument("--interval", type=float, default=0.0,
+                    help="seconds between readings, each stamped with the wall clock as it is sent (a live gateway); "
+                         "0: send at once with the eventTime of each line")
     args = ap.parse_args()
 
     readings = [json.loads(line) for line in sys.stdin if line.strip()]
+    sent = len(readings)
+    if args.interval > 0:
+        readings = live(readings, args.interval)
     conf = {"bootstrap.servers": args.bootstrap_server, "enable.idempotence": True}
 
     if args.format == "registry-avro":
@@ -112,7 +127,7 @@ def main():
     left = producer.flush(30)
     if left:
         sys.exit("%d records not delivered" % left)
-    print("produced %d readings to %s as %s" % (len(readings), args.topic, args.format))
+    print("produced %d readings to %s as %s" % (sent, args.topic, args.format))
 
 
 if __name__ == "__main__":
