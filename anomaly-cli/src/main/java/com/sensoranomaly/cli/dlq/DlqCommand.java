@@ -141,7 +141,7 @@ public final class DlqCommand implements Callable<Integer> {
                     }
                     allByReason.merge(d.getReason(), 1, Integer::sum);
                     if ((reasonFilter.isEmpty() || reasonFilter.contains(d.getReason()))
-                            && (deviceFilter.isEmpty() || (d.getDeviceId() != null && deviceFilter.contains(d.getDeviceId())))) {
+                            && (deviceFilter.isEmpty() || deviceFilter.contains(device(d)))) {
                         matching.add(new Found(r.partition(), r.offset(), d));
                     }
                 }
@@ -186,9 +186,25 @@ public final class DlqCommand implements Callable<Integer> {
                 DeadLetter d = f.letter();
                 out.printf("  %s  dlq %d@%d  from %s %d@%d  device %s  at %s%n    %s%n", d.getReason(), f.partition(), f.offset(),
                         d.getSourceTopic(), d.getSourcePartition(), d.getSourceOffset(),
-                        d.getDeviceId() == null ? "-" : d.getDeviceId(), d.getFailedAt(), oneLine(d.getErrorMessage()));
+                        device(d) == null ? "-" : device(d) + (d.getDeviceId() == null ? " (key)" : ""), d.getFailedAt(),
+                        oneLine(d.getErrorMessage()));
             }
         }
+    }
+
+    /**
+     * The device a dead letter is about: the decoded device id, or, for a record that could not be decoded, its key
+     * (producers key readings by device id).
+     */
+    static String device(DeadLetter d) {
+        if (d.getDeviceId() != null) {
+            return d.getDeviceId();
+        }
+        if (d.getKey() == null) {
+            return null;
+        }
+        String key = utf8(bytes(d.getKey()));
+        return key.length() <= 256 && key.chars().noneMatch(Character::isISOControl) ? key : null;
     }
 
     /** Why a dead letter cannot be replayed as it was received, or null if it can. */

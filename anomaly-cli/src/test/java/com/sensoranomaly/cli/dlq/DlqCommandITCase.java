@@ -102,7 +102,7 @@ class DlqCommandITCase {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("dlq-topic: 5 dead letter(s) scanned");
         assertThat(r.out()).containsPattern("UNDECODABLE\\s+3").containsPattern("BAD_TIMESTAMP\\s+1").containsPattern("OVERSIZED\\s+1");
-        assertThat(r.out()).contains("UNDECODABLE  dlq 0@0  from dlq-readings 0@10", "UNDECODABLE because of record 10");
+        assertThat(r.out()).contains("UNDECODABLE  dlq 0@0  from dlq-readings 0@10  device pump-1 (key)", "UNDECODABLE because of record 10");
         assertThat(r.out()).doesNotContain("record 11"); // one sample per reason
     }
 
@@ -118,6 +118,12 @@ class DlqCommandITCase {
         assertThat(fixed).extracting(c -> new String(c.value(), StandardCharsets.UTF_8))
                 .containsExactly("{\"deviceId\":\"pump-2\"}", "{\"deviceId\":\"pump-2\",\"n\":2}");
         assertThat(fixed).extracting(c -> new String(c.key(), StandardCharsets.UTF_8)).containsOnly("pump-2");
+    }
+
+    @Test
+    void shouldMatchAnUndecodedRecordsDeviceByItsKey() {
+        Run r = run("--device", "pump-1", "--reason", "UNDECODABLE");
+        assertThat(r.out()).contains("matching the filters: 1", "from dlq-readings 0@10  device pump-1 (key)");
     }
 
     @Test
