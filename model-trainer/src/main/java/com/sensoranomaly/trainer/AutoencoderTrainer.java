@@ -119,9 +119,11 @@ public final class AutoencoderTrainer {
         private final MultiLayerNetwork net;
         private final Fit fit;
         private final long started;
+        private final long fitNanos;
 
         private Fitted(TrainerConfig cfg, List<CsvHistory.File> files, Prepared data, List<Integer> sizes,
                        MultiLayerNetwork net, Fit fit, long started) {
+            this.fitNanos = System.nanoTime() - started;
             this.cfg = cfg;
             this.files = files;
             this.data = data;
@@ -182,7 +184,9 @@ public final class AutoencoderTrainer {
         List<Integer> sizes = t.sizes;
         MultiLayerNetwork net = t.net;
         Fit fit = t.fit;
-        long started = t.started;
+        // The duration recorded is this model's: its fit, then calibration and writing (not what ran in between,
+        // such as a search's later trials).
+        long started = System.nanoTime() - t.fitNanos;
         int f = data.features.size();
         int w = cfg.window();
         int d = w * f;

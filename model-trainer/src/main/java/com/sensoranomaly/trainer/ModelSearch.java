@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * {@code train --search grid|random --trials N}: trains N variants of the base settings and keeps the one with the
  * lowest validation loss.
  *
- * <p>Searched: model family (dense, conv1d), encoder hidden sizes, bottleneck size, learning rate, batch size, epochs
+ * <p>Searched: model family (dense and conv1d, or only the one {@code --family} names), encoder hidden sizes, bottleneck size, learning rate, batch size, epochs
  * and masking-noise probability (denoising). Everything else (window, scaler, smoothing, validation fraction, seed,
  * patience) comes from the base settings, so every trial is split the same way: each file's last
  * {@code validationFraction} of rows validates, whatever the trial. A conv1d trial needs a window of at least
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * windows.
  *
  * <ul>
- *   <li>{@code grid}: the product of a few values per parameter ({@link #GRID_SIZE} points); N trials take N distinct
+ *   <li>{@code grid}: the product of a few values per parameter ({@link #GRID_POINTS_PER_FAMILY} points per family); N trials take N distinct
  *       points in an order shuffled with the seed (N ≥ the grid's size runs all of it).</li>
  *   <li>{@code random}: each parameter drawn on its own from a range (learning rate log-uniform), with the seed.</li>
  * </ul>
@@ -50,7 +50,6 @@ public final class ModelSearch {
     }
 
     /** The grid's values per parameter; hidden sizes and bottleneck are per reading for conv1d (channels). */
-    static final List<String> GRID_FAMILIES = TrainerConfig.FAMILIES;
     static final List<List<Integer>> GRID_HIDDEN = List.of(List.of(16), List.of(32));
     static final List<Integer> GRID_LATENT = List.of(2, 4, 6);
     static final List<Double> GRID_LEARNING_RATES = List.of(1e-3, 3e-3, 1e-2);
@@ -58,7 +57,8 @@ public final class ModelSearch {
     static final List<Double> GRID_DENOISE = List.of(0.0, 0.1, 0.2);
     /** Epochs: half the base epochs, or all of them. */
     static final int GRID_EPOCH_CHOICES = 2;
-    static final int GRID_SIZE = GRID_FAMILIES.size() * GRID_HIDDEN.size() * GRID_LATENT.size() * GRID_LEARNING_RATES.size()
+    /** Points of the grid per model family searched. */
+    static final int GRID_POINTS_PER_FAMILY = GRID_HIDDEN.size() * GRID_LATENT.size() * GRID_LEARNING_RATES.size()
             * GRID_BATCH_SIZES.size() * GRID_DENOISE.size() * GRID_EPOCH_CHOICES;
 
     /** One trial's outcome. */
@@ -108,6 +108,14 @@ public final class ModelSearch {
      * (then every trial uses it) or is the default (then conv1d trials use their own default).
      */
     static List<TrainerConfig> trials(Mode mode, int n, TrainerConfig base, boolean windowGiven) {
+        return trials(mode, n, base, windowGiven, TrainerConfig.FAMILIES);
+    }
+
+    /** As above, over the given model families only. */
+    static List<TrainerConfig> trials(Mode mode, int n, TrainerConfig base, boolean windowGiven, List<String> families) {
+        if (families.isEmpty()) {
+            throw new IllegalArgumentException("a search needs at least one model family");
+        }
         if (n < 1) {
             throw new IllegalArgumentException("--trials must be at least 1: " + n);
         }
@@ -115,7 +123,8 @@ public final class ModelSearch {
         List<TrainerConfig> out = new ArrayList<>();
         if (mode == Mode.GRID) {
             // A seeded shuffle of the grid's indices; the first N are the trials (distinct points).
-            int[] order = new int[GRID_SIZE];
+            int gridSize = GRID_POINTS_PER_FAMILY * families.size();
+            int[] order = new int[gridSize];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
@@ -125,10 +134,10 @@ public final class ModelSearch {
                 order[i] = order[j];
                 order[j] = t;
             }
-            for (int i = 0; i < Math.min(n, GRID_SIZE); i++) {
+            for (int i = 0; i < Math.min(n, gridSize); i++) {
                 int k = order[i];
-                String family = GRID_FAMILIES.get(k % GRID_FAMILIES.size());
-                k /= GRID_FAMILIES.size();
+                String family = families.get(k % families.size());
+                k /= families.size();
                 List<Integer> hidden = GRID_HIDDEN.get(k % GRID_HIDDEN.size());
                 k /= GRID_HIDDEN.size();
                 int latent = GRID_LATENT.get(k % GRID_LATENT.size());
@@ -144,7 +153,7 @@ public final class ModelSearch {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                String family = TrainerConfig.FAMILIES.get(random.nextInt(TrainerConfig.FAMILIES.size()));
+                String family = families.get(random.nextInt(families.size()));
                 List<Integer> hidden = List.of(8 + random.nextInt(57)); // 8..64
                 int latent = 2 + random.nextInt(7); // 2..8
                 double lr = Math.pow(10, -3.5 + 1.5 * random.nextDouble()); // 3.2e-4 .. 1e-2
@@ -175,17 +184,17 @@ public final class ModelSearch {
      *
      * @param progress one line per trial, then one naming the winner
      */
-    public static Outcome run(Mode mode, int n, TrainerConfig base, boolean windowGiven, List<CsvHistory.File> files,
-                              Path outDir, Consumer<String> progress) throws IOException {
+    public static Outcome run(Mode mode, int n, TrainerConfig base, boolean windowGiven, List<String> families,
+                              List<CsvHistory.File> files, Path outDir, Consumer<String> progress) throws IOException {
         BundleDirectory.check(outDir);
-        List<TrainerConfig> configs = trials(mode, n, base, windowGiven);
+        List<TrainerConfig> configs = trials(mode, n, base, windowGiven, families);
         long started = System.nanoTime();
         List<Trial> trials = new ArrayList<>();
         AutoencoderTrainer.Fitted bestFit = null;
         Trial best = null;
         progress.accept(String.format(Locale.ROOT, "%s search: %d trial(s)%s, seed %d, scored on validation loss (MSE, scaled)",
                 mode.name().toLowerCase(Locale.ROOT), configs.size(),
-                mode == Mode.GRID ? " of a " + GRID_SIZE + "-point grid" : "", base.seed()));
+                mode == Mode.GRID ? " of a " + GRID_POINTS_PER_FAMILY * families.size() + "-point grid" : "", base.seed()));
         for (int i = 0; i < configs.size(); i++) {
             TrainerConfig cfg = configs.get(i);
             long t0 = System.nanoTime();
@@ -221,6 +230,7 @@ public final class ModelSearch {
         Map<String, Object> search = new LinkedHashMap<>();
         search.put("mode", mode.name().toLowerCase(Locale.ROOT));
         search.put("trials", trials.size());
+        search.put("families", families);
         search.put("seed", base.seed());
         search.put("score", "validation loss: MSE per scaled value on the validation windows (lower is better)");
         search.put("bestTrial", best.number());

@@ -110,7 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--delimiter", paramLabel = "CHAR", description = "CSV delimiter: ';', ',' or 'tab' [default: detected from the header]")
     String delimiter;
 
-    @Option(names = "--search", paramLabel = "MODE", description = "search hyper-parameters (family, hidden and latent sizes, learning rate, batch size, epochs, denoising) by validation loss: grid or random; the best trial's bundle is written")
+    @Option(names = "--search", paramLabel = "MODE", description = "search hyper-parameters (family unless --family is given, hidden and latent sizes, learning rate, batch size, epochs, denoising) by validation loss: grid or random; the best trial's bundle is written")
     String search;
 
     @Option(names = "--trials", paramLabel = "N", description = "trials of --search [default: " + DEFAULT_TRIALS + "]")
@@ -154,7 +154,10 @@ public final class TrainCommand implements Callable<Integer> {
                 out.flush();
             };
             r = mode == null ? AutoencoderTrainer.train(cfg, files, outDir, progress)
-                    : ModelSearch.run(mode, trials == null ? DEFAULT_TRIALS : trials, cfg, window != null, files, outDir, progress).result();
+                    : ModelSearch.run(mode, trials == null ? DEFAULT_TRIALS : trials, cfg, window != null,
+                            // An explicit --family restricts the search to it; otherwise both families compete.
+                            spec.commandLine().getParseResult().hasMatchedOption("--family") ? List.of(cfg.family()) : TrainerConfig.FAMILIES,
+                            files, outDir, progress).result();
         } catch (LinkageError e) {
             // Only training needs Deeplearning4j and ND4J's native library; say so rather than print a stack trace.
             throw new DataException("training needs Deeplearning4j and ND4J's native library for " + System.getProperty("os.name")

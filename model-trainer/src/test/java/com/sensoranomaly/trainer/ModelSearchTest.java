@@ -77,6 +77,22 @@ class ModelSearchTest {
     }
 
     @Test
+    void shouldSearchOnlyTheFamilyGivenAndRecordTheBestTrialsOwnDuration() throws Exception {
+        Path history = SyntheticHistory.write(dir.resolve("h.csv"), 300, 0, 2);
+        Path out = dir.resolve("dense");
+        Run r = run("--input", history.toString(), "--out", out.toString(), "--search", "grid", "--trials", "3",
+                "--epochs", "2", "--family", "dense");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode manifest = ModelBundle.read(BundleSource.directory(out)).manifest();
+        JsonNode search = manifest.path("metrics").path("search");
+        search.path("results").forEach(t -> assertThat(t.path("family").asText()).isEqualTo("dense"));
+        JsonNode best = search.path("results").get(search.path("bestTrial").asInt() - 1);
+        // The bundle's duration is its own trial's (plus calibration), not the whole search's.
+        assertThat(manifest.path("training").path("durationMs").asDouble() / 1000)
+                .isLessThan(best.path("seconds").asDouble() + 5).isLessThan(search.path("seconds").asDouble() + 5);
+    }
+
+    @Test
     void shouldRepeatTheSameSearchForTheSameSeed() throws Exception {
         Path history = SyntheticHistory.write(dir.resolve("h.csv"), 300, 0, 5);
         Run a = search(history, dir.resolve("a"), "grid");
@@ -97,7 +113,8 @@ class ModelSearchTest {
         assertThat(grid).extracting(TrainerConfig::family).contains("dense", "conv1d");
         assertThat(grid).filteredOn(TrainerConfig::isConvolutional).allMatch(c -> c.window() == TrainerConfig.DEFAULT_CONV_WINDOW);
         assertThat(grid).filteredOn(c -> !c.isConvolutional()).allMatch(c -> c.window() == base.window());
-        assertThat(ModelSearch.trials(ModelSearch.Mode.GRID, 10_000, base, false)).hasSize(ModelSearch.GRID_SIZE);
+        assertThat(ModelSearch.trials(ModelSearch.Mode.GRID, 10_000, base, false)).hasSize(2 * ModelSearch.GRID_POINTS_PER_FAMILY);
+        assertThat(ModelSearch.trials(ModelSearch.Mode.RANDOM, 10, base, false, List.of("dense"))).allMatch(c -> c.family().equals("dense"));
         List<TrainerConfig> random = ModelSearch.trials(ModelSearch.Mode.RANDOM, 20, base, false);
         assertThat(random).isEqualTo(ModelSearch.trials(ModelSearch.Mode.RANDOM, 20, base, false));
         assertThat(random).isNotEqualTo(ModelSearch.trials(ModelSearch.Mode.RANDOM, 20, base.withSeed(8), false));

@@ -65,6 +65,7 @@ public final class AvroContracts {
     private static final BinaryMessageDecoder<AnomalyAlert> ALERTS = withHistory(AnomalyAlert.createDecoder(null), AnomalyAlert.getClassSchema());
     private static final BinaryMessageDecoder<DeadLetter> DEAD_LETTERS = withHistory(DeadLetter.createDecoder(null), DeadLetter.getClassSchema());
     private static final BinaryMessageDecoder<AnomalyScore> SCORES = withHistory(AnomalyScore.createDecoder(null), AnomalyScore.getClassSchema());
+    private static final BinaryMessageDecoder<ReadingEmbedding> EMBEDDINGS = withHistory(ReadingEmbedding.createDecoder(null), ReadingEmbedding.getClassSchema());
     private static final BinaryMessageDecoder<ModelUpdate> MODEL_UPDATES = withHistory(ModelUpdate.createDecoder(null), ModelUpdate.getClassSchema());
 
     /** The earlier schemas of a contract, oldest first (read from the jar once). */
@@ -111,6 +112,10 @@ public final class AvroContracts {
 
     public static AnomalyScore score(byte[] bytes) throws IOException {
         return SCORES.decode(bytes);
+    }
+
+    public static ReadingEmbedding embedding(byte[] bytes) throws IOException {
+        return EMBEDDINGS.decode(bytes);
     }
 
     public static ModelUpdate modelUpdate(byte[] bytes) throws IOException {

@@ -55,6 +55,7 @@ public final class JobConfig implements Serializable {
         setting("topic.alerts", "anomaly-alerts", "topic the AnomalyAlert records go to");
         setting("topic.dead-letters", "sensor-readings-dlq", "topic of DeadLetter records (unusable input, with the reason)");
         setting("topic.scores", "", "optional topic of one AnomalyScore per reading (empty: off)");
+        setting("topic.embeddings", "", "optional topic of one ReadingEmbedding (the model's latent code) per scored reading (empty: off)");
         setting("topic.model-updates", "", "optional control topic of ModelUpdate records: switch models without a restart (empty: off)");
         setting("group.id", "anomaly-detector", "consumer group of the readings source");
         setting("start.from", "committed", "committed (the group's offsets, else earliest) | earliest | latest");
@@ -282,6 +283,7 @@ public final class JobConfig implements Serializable {
     public String alertsTopic() { return get("topic.alerts"); }
     public String deadLetterTopic() { return get("topic.dead-letters"); }
     public Optional<String> scoresTopic() { return optional("topic.scores"); }
+    public Optional<String> embeddingsTopic() { return optional("topic.embeddings"); }
     public Optional<String> modelUpdatesTopic() { return optional("topic.model-updates"); }
     public String groupId() { return get("group.id"); }
     public StartFrom startFrom() { return enumValue("start.from", StartFrom.class); }
