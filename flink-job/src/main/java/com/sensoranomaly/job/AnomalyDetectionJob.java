@@ -58,10 +58,10 @@ import java.util.function.Consumer;
  * The streaming anomaly detector: Kafka readings in, anomaly alerts out.
  *
  * <pre>
- *  readings topic ─► decode+validate ─┬─► keyBy(device) ─► score ─► episodes (k-of-n) ─┬─► alerts topic
- *   (SensorReading)   (ingest)        │                 (scoring)   (detection)      └─► scores topic (optional)
- *                                     │                    │ ▲ broadcast └─► latent codes ─► embeddings topic (optional)
- *                                     │                    │ │
+ *  readings topic ─► decode+validate ─┬─► keyBy(device) ─► score ─┬─► episodes (k-of-n) ─┬─► alerts topic
+ *   (SensorReading)   (ingest)        │                 (scoring) │   (detection)        └─► scores topic (optional)
+ *                                     │                    ▲      └─► latent codes ─► embeddings topic (optional)
+ *                                     │                    │ broadcast
  *  model-updates topic ─► check bundle ───────────────────┘ (rollout, optional)
  *                                     └─► dead-letter topic ◄── out-of-order readings, rejected model updates
  * </pre>
