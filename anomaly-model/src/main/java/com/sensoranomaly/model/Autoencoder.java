@@ -8,6 +8,11 @@ import java.util.List;
  * whose output has the size of its input. This is the forward pass the streaming job runs; it equals DL4J's {@code output()} on the
  * same weights to floating-point rounding, without a native call per event.
  *
+ * <p>The encoder half is the layers up to and including the bottleneck ({@link #latentLayer()}): the first layer of
+ * smallest output among all but the last, which for the mirrored networks the trainer builds is the narrowest layer
+ * (dense: the bottleneck units; conv1d: the bottleneck channels at every time step of the window, flat and
+ * time-major). {@link #encode} runs the same layers as {@link #reconstruct} and stops there.
+ *
  * <p>Instances are immutable and thread-safe; {@link #newWorkspace()} gives each caller the scratch
  * buffers that make {@link #reconstruct(double[], double[], Workspace)} allocation-free.
  */
@@ -71,12 +76,54 @@ public final class Autoencoder implements Serializable {
 
     /** Reconstructs {@code input} into {@code output} (both of {@link #inputSize()}). */
     public void reconstruct(double[] input, double[] output, Workspace ws) {
+        System.arraycopy(forward(input, layers.length - 1, ws), 0, output, 0, output.length);
+    }
+
+    /**
+     * Index of the bottleneck layer, whose output is the latent code: the first layer of smallest output size among
+     * all but the last (a one-layer network's only layer). Derived from the layer sizes, so every bundle, including
+     * those written before the manifest recorded it, has one; computed on call rather than stored, so detectors
+     * serialized by earlier versions (broadcast state) read back unchanged.
+     */
+    public int latentLayer() {
+        int best = 0;
+        for (int i = 1; i < layers.length - 1; i++) {
+            if (layers[i].outputSize() < layers[best].outputSize()) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Size of the latent code: the bottleneck layer's output size. */
+    public int latentSize() {
+        return layers[latentLayer()].outputSize();
+    }
+
+    /**
+     * Writes the latent code of {@code input} (the encoder half's output: layers 0..{@link #latentLayer()} of the
+     * same forward pass {@link #reconstruct} runs) into {@code latent} (of {@link #latentSize()}); allocation-free.
+     */
+    public void encode(double[] input, double[] latent, Workspace ws) {
+        int last = latentLayer();
+        System.arraycopy(forward(input, last, ws), 0, latent, 0, layers[last].outputSize());
+    }
+
+    /** Convenience for tests and offline tools; allocates. */
+    public double[] encode(double[] input) {
+        double[] out = new double[latentSize()];
+        encode(input, out, newWorkspace());
+        return out;
+    }
+
+    /** Runs layers 0..{@code last} and returns the buffer holding the output of layer {@code last}. */
+    private double[] forward(double[] input, int last, Workspace ws) {
         double[] in = input;
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i <= last; i++) {
             layers[i].forward(in, ws.buffers[i]);
             in = ws.buffers[i];
         }
-        System.arraycopy(in, 0, output, 0, output.length);
+        return in;
     }
 
     /** Convenience for tests and offline tools; allocates. */

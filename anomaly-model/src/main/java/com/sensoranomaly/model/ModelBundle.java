@@ -45,6 +45,12 @@ import java.util.TreeMap;
  * (channels), {@code "kernel"} (odd), {@code "W"} as nOut × nIn × kernel nested arrays and {@code "b"}: a
  * cross-correlation over time with "same" zero padding ({@link Conv1DLayer}). The manifest names the family too.
  *
+ * <p>The encoder half: the manifest's {@code "latent"} section names the bottleneck layer ({@code "layer"}, an index
+ * into weights.json's layers) and the code's size ({@code "size"}); layers 0..layer of weights.json compute a reading's
+ * latent code ({@link Autoencoder#encode}). It is derived from the layer sizes, so it is outside the content hash
+ * (bundles keep their version) and bundles written before it existed read the same; when present it must agree with
+ * the layers.
+ *
  * <p>{@link #read(BundleSource)} verifies every checksum and refuses a bundle with a changed or missing file,
  * naming it.
  */
@@ -97,6 +103,7 @@ public final class ModelBundle {
         m.put("version", version);
         m.put("createdAt", createdAt.toString());
         m.setAll(definition);
+        m.set("latent", latentJson(model.network()));
         for (Map.Entry<String, ?> e : details.entrySet()) {
             m.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
         }
@@ -175,6 +182,7 @@ public final class ModelBundle {
         }
         try {
             Autoencoder network = parseWeights(MAPPER.readTree(weightsBytes));
+            checkLatent(m.path("latent"), network);
             AnomalyModel model = parseModel(m, network);
             String expectedVersion = contentVersion(definitionJson(model), files.get(WEIGHTS).asText());
             if (!expectedVersion.equals(model.version())) {
@@ -293,6 +301,28 @@ public final class ModelBundle {
             smoothing.put("alpha", model.smoothing());
         }
         return d;
+    }
+
+    /** The manifest's description of the encoder half (see the class comment). */
+    static ObjectNode latentJson(Autoencoder network) {
+        ObjectNode l = MAPPER.createObjectNode();
+        l.put("layer", network.latentLayer());
+        l.put("size", network.latentSize());
+        l.put("definition", Autoencoder.CONV1D.equals(network.family())
+                ? "output of layers 0..layer of weights.json: the bottleneck channels at every time step of the window, time-major"
+                : "output of layers 0..layer of weights.json: the bottleneck activations");
+        return l;
+    }
+
+    /** A recorded latent section must name the bottleneck the layers have (absent: a bundle from before it existed). */
+    private static void checkLatent(JsonNode latent, Autoencoder network) {
+        if (latent.isMissingNode()) {
+            return;
+        }
+        if (latent.path("layer").asInt(-1) != network.latentLayer() || latent.path("size").asInt(-1) != network.latentSize()) {
+            throw new BundleException(MANIFEST + " names latent layer " + latent.path("layer") + " of size " + latent.path("size")
+                    + " but the bottleneck of " + WEIGHTS + " is layer " + network.latentLayer() + " of size " + network.latentSize());
+        }
     }
 
     private static AnomalyModel parseModel(ObjectNode m, Autoencoder network) {

@@ -19,6 +19,8 @@ public final class ReadingScorer {
     private final Reconstructor network;
     private final double[] input;
     private final double[] reconstruction;
+    private boolean lastScored;
+    private Autoencoder.Workspace encoderWorkspace;
 
     public ReadingScorer(AnomalyModel model, Imputation imputation) {
         this(model, imputation, Reconstructor.plainJava(model.network()));
@@ -40,6 +42,23 @@ public final class ReadingScorer {
     }
 
     public AnomalyModel model() { return model; }
+
+    /**
+     * The latent code of the window the last {@link #score} call reconstructed (scaled, imputed, as the network saw it),
+     * from the bundle's encoder half ({@link Autoencoder#encode}); null if that call did not score (window filling).
+     * Allocates the returned array (and, on first use, the encoder's scratch buffers).
+     */
+    public double[] latentOfLastScored() {
+        if (!lastScored) {
+            return null;
+        }
+        if (encoderWorkspace == null) {
+            encoderWorkspace = model.network().newWorkspace();
+        }
+        double[] latent = new double[model.network().latentSize()];
+        model.network().encode(input, latent, encoderWorkspace);
+        return latent;
+    }
 
     /**
      * Takes a reading into the device's window and scores it.
@@ -81,6 +100,7 @@ public final class ReadingScorer {
         }
         state.filled = Math.min(window, state.filled + 1);
         state.lastEventTime = Math.max(state.lastEventTime, eventTime);
+        lastScored = false;
         if (state.filled < window) {
             return new Scored(Double.NaN, nanArray(), nanArray(), imputed, imputedCount);
         }
@@ -99,6 +119,7 @@ public final class ReadingScorer {
             System.arraycopy(input, newest, state.values, newest, features);
         }
         network.reconstruct(input, reconstruction);
+        lastScored = true;
 
         double total = 0;
         int observedEntries = 0;

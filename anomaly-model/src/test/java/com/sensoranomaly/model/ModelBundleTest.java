@@ -174,4 +174,26 @@ class ModelBundleTest {
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         assertThatThrownBy(() -> BundleSignature.parsePublicKey("not a key", "k.pub")).hasMessageContaining("not a PEM PUBLIC KEY");
     }
+
+    @Test
+    void shouldRecordTheEncoderHalfInTheManifestWithoutChangingTheVersion() throws Exception {
+        AnomalyModel w = written();
+        com.fasterxml.jackson.databind.JsonNode latent = ModelBundle.read(BundleSource.directory(dir)).manifest().path("latent");
+        assertThat(latent.path("layer").asInt()).isZero();
+        assertThat(latent.path("size").asInt()).isEqualTo(2);
+
+        // A bundle from before the latent section: same version, same code.
+        forgeManifest(m -> m.remove("latent"));
+        AnomalyModel old = ModelBundle.load(dir);
+        assertThat(old.version()).isEqualTo(w.version());
+        assertThat(old.network().encode(new double[] {1, 3, 2, 6})).containsExactly(2, 4);
+    }
+
+    @Test
+    void shouldRefuseALatentSectionThatDisagreesWithTheLayers() throws Exception {
+        written();
+        forgeManifest(m -> ((com.fasterxml.jackson.databind.node.ObjectNode) m.path("latent")).put("size", 3));
+        assertThatThrownBy(() -> ModelBundle.load(dir)).isInstanceOf(BundleException.class)
+                .hasMessageContaining("latent layer 0 of size 3");
+    }
 }

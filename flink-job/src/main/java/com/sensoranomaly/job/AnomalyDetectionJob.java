@@ -17,6 +17,7 @@ import com.sensoranomaly.job.output.AvroKafkaSerializer;
 import com.sensoranomaly.schema.AnomalyAlert;
 import com.sensoranomaly.schema.AnomalyScore;
 import com.sensoranomaly.schema.DeadLetter;
+import com.sensoranomaly.schema.ReadingEmbedding;
 import com.sensoranomaly.job.output.Encoders;
 import com.sensoranomaly.job.output.TransactionTimeoutCheck;
 import com.sensoranomaly.job.rollout.ModelUpdateDeserializer;
@@ -26,6 +27,8 @@ import com.sensoranomaly.job.rollout.ModelUpdateRouter;
 import com.sensoranomaly.job.rollout.ModelUpdateValidator;
 import com.sensoranomaly.job.rollout.WithoutEventTime;
 import com.sensoranomaly.job.scoring.Detector;
+import com.sensoranomaly.job.scoring.EmbeddingEvent;
+import com.sensoranomaly.job.scoring.EmbeddingExtractor;
 import com.sensoranomaly.job.scoring.ModelSwitch;
 import com.sensoranomaly.job.scoring.ScoredReading;
 import com.sensoranomaly.job.scoring.ScoringFunction;
@@ -59,9 +62,10 @@ import java.util.function.Consumer;
  * The streaming anomaly detector: Kafka readings in, anomaly alerts out.
  *
  * <pre>
- *  readings topic ─► decode+validate ─┬─► keyBy(device) ─► score ─► episodes (k-of-n) ─┬─► alerts topic
- *   (SensorReading)   (ingest)        │                 (scoring)   (detection)      └─► scores topic (optional)
- *                                     │                    ▲ broadcast
+ *  readings topic ─► decode+validate ─┬─► keyBy(device) ─► score ─┬─► episodes (k-of-n) ─┬─► alerts topic
+ *   (SensorReading)   (ingest)        │                 (scoring) │   (detection)        └─► scores topic (optional)
+ *                                     │                    ▲      └─► latent codes ─► embeddings topic (optional)
+ *                                     │                    │ broadcast
  *  model-updates topic ─► check bundle ───────────────────┘ (rollout, optional)
  *                                     └─► dead-letter topic ◄── out-of-order readings, rejected model updates
  * </pre>
@@ -73,10 +77,20 @@ public final class AnomalyDetectionJob {
 
     private AnomalyDetectionJob() {}
 
-    /** Where the pipeline's three outputs go; tests and tools may plug in their own. */
+    /** Where the pipeline's outputs go; tests and tools may plug in their own. */
     public record Outputs(Consumer<DataStream<AlertEvent>> alerts,
                           Consumer<DataStream<DeadLetterEvent>> deadLetters,
-                          Consumer<DataStream<ScoreEvent>> scores) {}
+                          Consumer<DataStream<ScoreEvent>> scores,
+                          Consumer<DataStream<EmbeddingEvent>> embeddings) {
+
+        /** Outputs of a pipeline without embeddings (they are used only with {@code topic.embeddings}). */
+        public Outputs(Consumer<DataStream<AlertEvent>> alerts, Consumer<DataStream<DeadLetterEvent>> deadLetters,
+                       Consumer<DataStream<ScoreEvent>> scores) {
+            this(alerts, deadLetters, scores, embeddings -> {
+                throw new IllegalStateException("topic.embeddings is set but these outputs have no embeddings sink");
+            });
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
@@ -192,7 +206,8 @@ public final class AnomalyDetectionJob {
         SingleOutputStreamOperator<ScoredReading> scored = readings
                 .keyBy(Reading::getDeviceId)
                 .connect(switchesWithoutEventTime.broadcast(ScoringFunction.MODEL))
-                .process(new ScoringFunction(detector, config.deviceIdleTimeout(), config.clockSkew()))
+                .process(new ScoringFunction(detector, config.deviceIdleTimeout(), config.clockSkew(),
+                        config.embeddingsTopic().isPresent()))
                 .uid("score").name("score readings");
 
         // Scoring keeps the device partitioning, so the detector reuses it instead of shuffling again.
@@ -208,6 +223,11 @@ public final class AnomalyDetectionJob {
                         switches.getSideOutput(ModelUpdateRouter.DEAD_LETTERS)));
         if (config.scoresTopic().isPresent()) {
             outputs.scores().accept(alerts.getSideOutput(EpisodeDetector.SCORES));
+        }
+        // Only with the setting: without it the job graph (and what a savepoint maps onto) is unchanged.
+        if (config.embeddingsTopic().isPresent()) {
+            outputs.embeddings().accept(scored.flatMap(new EmbeddingExtractor())
+                    .uid("extract-embeddings").name("extract embeddings"));
         }
     }
 
@@ -255,7 +275,7 @@ public final class AnomalyDetectionJob {
                 .build();
     }
 
-    /** The production outputs: three Kafka sinks sharing the delivery guarantee. */
+    /** The production outputs: Kafka sinks sharing the delivery guarantee (optional ones used only when configured). */
     public static Outputs kafkaOutputs(JobConfig config) {
         return new Outputs(
                 alerts -> alerts.sinkTo(kafkaSink(config, "alerts", new AvroKafkaSerializer<AlertEvent, AnomalyAlert>(config.alertsTopic(),
@@ -266,7 +286,11 @@ public final class AnomalyDetectionJob {
                         .uid("dead-letter-sink").name("dead letters → " + config.deadLetterTopic()),
                 scores -> scores.sinkTo(kafkaSink(config, "scores", new AvroKafkaSerializer<ScoreEvent, AnomalyScore>(config.scoresTopic().orElseThrow(),
                                 s -> s.deviceId, Encoders::toAvro, AnomalyScore.class, config.outputFormat(), config.registry().orElse(null))))
-                        .uid("scores-sink").name("scores → " + config.scoresTopic().orElse("")));
+                        .uid("scores-sink").name("scores → " + config.scoresTopic().orElse("")),
+                embeddings -> embeddings.sinkTo(kafkaSink(config, "embeddings", new AvroKafkaSerializer<EmbeddingEvent, ReadingEmbedding>(
+                                config.embeddingsTopic().orElseThrow(), e -> e.deviceId, Encoders::toAvro, ReadingEmbedding.class,
+                                config.outputFormat(), config.registry().orElse(null))))
+                        .uid("embeddings-sink").name("embeddings → " + config.embeddingsTopic().orElse("")));
     }
 
     private static <T> KafkaSink<T> kafkaSink(JobConfig config, String name,

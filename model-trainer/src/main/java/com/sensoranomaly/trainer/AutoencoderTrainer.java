@@ -103,11 +103,60 @@ public final class AutoencoderTrainer {
      */
     public static Result train(TrainerConfig cfg, List<CsvHistory.File> files, Path outDir, Consumer<String> progress)
             throws IOException {
+        BundleDirectory.check(outDir); // before training: a wrong --out should cost seconds, not a training run
+        return fitted(cfg, files, progress).write(outDir, Map.of(), "");
+    }
+
+    /**
+     * A trained network not yet written as a bundle: what a hyper-parameter search keeps of its best trial.
+     * {@link #validationLoss()} is the loss early stopping kept (MSE on the scaled validation windows).
+     */
+    public static final class Fitted {
+        private final TrainerConfig cfg;
+        private final List<CsvHistory.File> files;
+        private final Prepared data;
+        private final List<Integer> sizes;
+        private final MultiLayerNetwork net;
+        private final Fit fit;
+        private final long started;
+        private final long fitNanos;
+
+        private Fitted(TrainerConfig cfg, List<CsvHistory.File> files, Prepared data, List<Integer> sizes,
+                       MultiLayerNetwork net, Fit fit, long started) {
+            this.fitNanos = System.nanoTime() - started;
+            this.cfg = cfg;
+            this.files = files;
+            this.data = data;
+            this.sizes = sizes;
+            this.net = net;
+            this.fit = fit;
+            this.started = started;
+        }
+
+        public double validationLoss() {
+            return fit.curve.get(fit.bestEpoch - 1)[2];
+        }
+
+        public int bestEpoch() { return fit.bestEpoch; }
+        public int epochsRun() { return fit.epochsRun; }
+        public long parameterCount() { return net.numParams(); }
+        public TrainerConfig config() { return cfg; }
+
+        /**
+         * Calibrates the threshold and writes the bundle into {@code target}, with {@code extraMetrics} added to the
+         * manifest's metrics and {@code extraReportHtml} to report.html.
+         */
+        public Result write(Path outDir, Map<String, Object> extraMetrics, String extraReportHtml) throws IOException {
+            return AutoencoderTrainer.write(this, outDir, extraMetrics, extraReportHtml);
+        }
+    }
+
+    /** Prepares the data and fits a network (no bundle written); {@code progress} gets one line per epoch. */
+    public static Fitted fitted(TrainerConfig cfg, List<CsvHistory.File> files, Consumer<String> progress) {
         long started = System.nanoTime();
         if (files.isEmpty()) {
             throw new DataException("no input files");
         }
-        BundleDirectory target = BundleDirectory.check(outDir);
         Prepared data = prepare(cfg, files);
         int f = data.features.size();
         int w = cfg.window();
@@ -123,6 +172,24 @@ public final class AutoencoderTrainer {
             progress.accept(String.format(Locale.ROOT, "dropped %,d training rows with missing cells", data.droppedIncomplete));
         }
         Fit fit = fit(cfg, net, data, started, progress);
+        return new Fitted(cfg, files, data, sizes, net, fit, started);
+    }
+
+    private static Result write(Fitted t, Path outDir, Map<String, Object> extraMetrics, String extraReportHtml)
+            throws IOException {
+        BundleDirectory target = BundleDirectory.check(outDir);
+        TrainerConfig cfg = t.cfg;
+        List<CsvHistory.File> files = t.files;
+        Prepared data = t.data;
+        List<Integer> sizes = t.sizes;
+        MultiLayerNetwork net = t.net;
+        Fit fit = t.fit;
+        // The duration recorded is this model's: its fit, then calibration and writing (not what ran in between,
+        // such as a search's later trials).
+        long started = System.nanoTime() - t.fitNanos;
+        int f = data.features.size();
+        int w = cfg.window();
+        int d = w * f;
 
         // Export, then calibrate with the job's own scorer on the exported weights.
         Autoencoder exported = export(net, w);
@@ -139,6 +206,7 @@ public final class AutoencoderTrainer {
                 cfg.thresholdQuantile(), ErrorStats.of(scores), featureErrorMean, cfg.smoothing());
 
         Map<String, Object> metrics = metrics(net, data, threshold, scores);
+        metrics.putAll(extraMetrics);
         long durationMs = (System.nanoTime() - started) / 1_000_000;
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("inputFiles", inputs(files));
@@ -168,7 +236,7 @@ public final class AutoencoderTrainer {
             // No normalizer argument: writeModel(net, file, saveUpdater, normalizer) throws in DL4J 1.0.0-M2.1
             // (upstream issue 10154); the scaler lives in manifest.json instead.
             ModelSerializer.writeModel(net, staging.resolve("model.zip").toFile(), false);
-            TrainingReport.write(staging.resolve("report.html"), model, metrics, training, fit.curve, scores);
+            TrainingReport.write(staging.resolve("report.html"), model, metrics, training, fit.curve, scores, extraReportHtml);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("training", training);
             details.put("metrics", metrics);

@@ -109,6 +109,10 @@ public final class SvgCharts {
     }
 
     public static String bars(String title, List<String> names, double[] values) {
+        return bars(title, "mean error", names, values);
+    }
+
+    public static String bars(String title, String yLabel, List<String> names, double[] values) {
         double max = 1e-12;
         for (double v : values) {
             max = Math.max(max, v);
@@ -126,7 +130,7 @@ public final class SvgCharts {
             sb.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' font-size='10' text-anchor='middle'><title>%s</title>%s</text>",
                     PAD + (i + 0.5) * bw, H - PAD + 14, esc(name), esc(shown)));
         }
-        axes(sb, "", "mean error", 0, names.size(), 0, max, false);
+        axes(sb, "", yLabel, 0, names.size(), 0, max, false);
         return sb.append("</svg>").toString();
     }
 

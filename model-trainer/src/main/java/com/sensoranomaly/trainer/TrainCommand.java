@@ -30,7 +30,11 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * train --input history/*.csv --out bundles/pump-v3 [--window 1] [--exclude site] [--epochs 60] ...
+ * train --input history/*.csv --out bundles/pump-v3 --search random --trials 8 [--seed 42]
  * </pre>
+ *
+ * <p>With {@code --search}, the settings given are the base of a hyper-parameter search ({@link ModelSearch}): one line
+ * per trial, the best trial's bundle written to {@code --out}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = TrainCommand.Version.class,
         description = "Learn normal behaviour from sensor history (CSV) and write a model bundle.",
@@ -106,6 +110,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--delimiter", paramLabel = "CHAR", description = "CSV delimiter: ';', ',' or 'tab' [default: detected from the header]")
     String delimiter;
 
+    @Option(names = "--search", paramLabel = "MODE", description = "search hyper-parameters (family unless --family is given, hidden and latent sizes, learning rate, batch size, epochs, denoising) by validation loss: grid or random; the best trial's bundle is written")
+    String search;
+
+    @Option(names = "--trials", paramLabel = "N", description = "trials of --search [default: " + DEFAULT_TRIALS + "]")
+    Integer trials;
+
+    static final int DEFAULT_TRIALS = 8;
+
     @Option(names = "--signing-key", paramLabel = "FILE", description = "Ed25519 private key (PEM, from `anomaly keygen` or openssl) to sign the bundle with; jobs with bundle.public-key accept only bundles signed by it")
     Path signingKey;
 
@@ -115,6 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainerConfig cfg = config();
+        ModelSearch.Mode mode = searchMode();
         CsvHistory.Options options = new CsvHistory.Options(delimiter(), Optional.ofNullable(timeColumn), exclude, features);
         PrintWriter out = spec.commandLine().getOut();
         checkInputsExist();
@@ -136,10 +149,15 @@ public final class TrainCommand implements Callable<Integer> {
 
         AutoencoderTrainer.Result r;
         try {
-            r = AutoencoderTrainer.train(cfg, files, outDir, line -> {
+            java.util.function.Consumer<String> progress = line -> {
                 out.println(line);
                 out.flush();
-            });
+            };
+            r = mode == null ? AutoencoderTrainer.train(cfg, files, outDir, progress)
+                    : ModelSearch.run(mode, trials == null ? DEFAULT_TRIALS : trials, cfg, window != null,
+                            // An explicit --family restricts the search to it; otherwise both families compete.
+                            spec.commandLine().getParseResult().hasMatchedOption("--family") ? List.of(cfg.family()) : TrainerConfig.FAMILIES,
+                            files, outDir, progress).result();
         } catch (LinkageError e) {
             // Only training needs Deeplearning4j and ND4J's native library; say so rather than print a stack trace.
             throw new DataException("training needs Deeplearning4j and ND4J's native library for " + System.getProperty("os.name")
@@ -209,6 +227,24 @@ public final class TrainCommand implements Callable<Integer> {
             return new TrainerConfig(w, hidden, latent, Activation.parse(activation), epochs, batchSize, learningRate, l2,
                     seed, validationFraction, patience, FeatureScaler.Kind.parse(scaler), denoise, thresholdQuantile,
                     smoothing, family);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** The search mode, or null without --search; bad combinations are usage errors (exit 2). */
+    private ModelSearch.Mode searchMode() {
+        if (search == null) {
+            if (trials != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--trials needs --search grid|random");
+            }
+            return null;
+        }
+        if (trials != null && trials < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--trials must be at least 1: " + trials);
+        }
+        try {
+            return ModelSearch.Mode.parse(search);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -24,6 +24,12 @@ final class TrainingReport {
 
     static void write(Path file, AnomalyModel model, Map<String, Object> metrics, Map<String, Object> training,
                       List<double[]> curve, double[] scores) throws IOException {
+        write(file, model, metrics, training, curve, scores, "");
+    }
+
+    /** As above, with {@code extraHtml} (e.g. a hyper-parameter search's results) placed before the settings. */
+    static void write(Path file, AnomalyModel model, Map<String, Object> metrics, Map<String, Object> training,
+                      List<double[]> curve, double[] scores, String extraHtml) throws IOException {
         double[] epochs = curve.stream().mapToDouble(c -> c[0]).toArray();
         double[] trainLoss = curve.stream().mapToDouble(c -> c[1]).toArray();
         double[] validLoss = curve.stream().mapToDouble(c -> c[2]).toArray();
@@ -68,6 +74,7 @@ final class TrainingReport {
         sb.append(SvgCharts.histogram("Validation scores (normal data) and the threshold", scores, 50, model.threshold(), "threshold"));
         sb.append(SvgCharts.bars("Mean validation error per feature", model.features(), model.featureErrorMean()));
 
+        sb.append(extraHtml);
         sb.append("<h2>Settings</h2><table>");
         ((Map<?, ?>) training.get("hyperParameters")).forEach((k, v) -> row(sb, String.valueOf(k), v));
         sb.append("</table>");

@@ -75,6 +75,29 @@ class AutoencoderTrainerTest {
     }
 
     @Test
+    void shouldEncodeAsTheEncoderHalfOfDl4jsFeedForward() throws Exception {
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(dir.resolve("a/model.zip").toFile());
+        AnomalyModel model = ModelBundle.load(dir.resolve("a"));
+        Autoencoder plain = model.network();
+        JsonNode latent = ModelBundle.read(BundleSource.directory(dir.resolve("a"))).manifest().path("latent");
+        // Defaults for 8 features, W = 3: 24 -> 36 -> 8 -> 36 -> 24; the code is the 8 bottleneck units.
+        assertThat(latent.path("layer").asInt()).isEqualTo(1);
+        assertThat(latent.path("size").asInt()).isEqualTo(8).isEqualTo(plain.latentSize());
+        double[][] windows = AutoencoderTrainer.windows(List.<double[][]>of(Arrays.copyOf(data.get(0).rows(), 500)), model.scaler(), 3);
+        // feedForward's activations: [input, output of layer 0, output of layer 1, ...].
+        double[][] dl4j = net.feedForward(Nd4j.create(windows), false).get(plain.latentLayer() + 1).toDoubleMatrix();
+        double maxDiff = 0;
+        for (int i = 0; i < windows.length; i++) {
+            double[] mine = plain.encode(windows[i]);
+            assertThat(mine).hasSize(dl4j[i].length);
+            for (int k = 0; k < mine.length; k++) {
+                maxDiff = Math.max(maxDiff, Math.abs(mine[k] - dl4j[i][k]));
+            }
+        }
+        assertThat(maxDiff).isLessThan(1e-5);
+    }
+
+    @Test
     void shouldGiveTheSameThresholdAndMetricsForTheSameSeedAndData() throws Exception {
         AutoencoderTrainer.Result again = AutoencoderTrainer.train(quick, data, dir.resolve("b"), line -> { });
         // DL4J on CPU with a fixed seed repeats itself here bit for bit; the tolerances (1e-6 relative on the

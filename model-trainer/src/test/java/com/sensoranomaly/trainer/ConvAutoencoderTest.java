@@ -66,6 +66,27 @@ class ConvAutoencoderTest {
     }
 
     @Test
+    void shouldEncodeAsTheBottleneckChannelsOfDl4jsFeedForwardOverTheWindow() throws Exception {
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(dir.resolve("conv/model.zip").toFile());
+        AnomalyModel model = ModelBundle.load(dir.resolve("conv"));
+        Autoencoder plain = model.network();
+        assertThat(plain.latentLayer()).isEqualTo(1);
+        assertThat(plain.latentSize()).as("3 bottleneck channels x 10 time steps").isEqualTo(30);
+        double[][] windows = AutoencoderTrainer.windows(List.<double[][]>of(Arrays.copyOf(data.get(0).rows(), 300)), model.scaler(), 10);
+        int f = model.features().size();
+        double[][] dl4j = AutoencoderTrainer.flat(net.feedForward(AutoencoderTrainer.input(net, windows, f), false).get(plain.latentLayer() + 1));
+        double maxDiff = 0;
+        for (int i = 0; i < windows.length; i++) {
+            double[] mine = plain.encode(windows[i]);
+            assertThat(mine).hasSize(dl4j[i].length);
+            for (int k = 0; k < mine.length; k++) {
+                maxDiff = Math.max(maxDiff, Math.abs(mine[k] - dl4j[i][k]));
+            }
+        }
+        assertThat(maxDiff).isLessThan(1e-5);
+    }
+
+    @Test
     void shouldRefuseAConvolutionalModelOverTooShortAWindow() {
         assertThatThrownBy(() -> TrainerConfig.defaults().withWindow(2).withFamily("conv1d"))
                 .hasMessageContaining("--family conv1d needs a --window of at least 3");

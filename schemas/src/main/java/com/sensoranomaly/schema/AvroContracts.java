@@ -67,6 +67,7 @@ public final class AvroContracts {
     private static final BinaryMessageDecoder<AnomalyAlert> ALERTS = singleObjectDecoder(AnomalyAlert.class);
     private static final BinaryMessageDecoder<DeadLetter> DEAD_LETTERS = singleObjectDecoder(DeadLetter.class);
     private static final BinaryMessageDecoder<AnomalyScore> SCORES = singleObjectDecoder(AnomalyScore.class);
+    private static final BinaryMessageDecoder<ReadingEmbedding> EMBEDDINGS = singleObjectDecoder(ReadingEmbedding.class);
     private static final BinaryMessageDecoder<ModelUpdate> MODEL_UPDATES = singleObjectDecoder(ModelUpdate.class);
 
     /** The earlier schemas of a contract, oldest first (read from the jar once). */
@@ -214,6 +215,10 @@ public final class AvroContracts {
 
     public static AnomalyScore score(byte[] bytes) throws IOException {
         return SCORES.decode(bytes);
+    }
+
+    public static ReadingEmbedding embedding(byte[] bytes) throws IOException {
+        return EMBEDDINGS.decode(bytes);
     }
 
     public static ModelUpdate modelUpdate(byte[] bytes) throws IOException {

@@ -55,6 +55,11 @@ class ContractsTest {
         DeadLetter d = new DeadLetter("UNDECODABLE", "java.io.IOException", "bad", "readings", 1, 42L, T,
                 ByteBuffer.wrap(new byte[] {1}), ByteBuffer.wrap(new byte[] {2, 3}), null, T, null, null);
         assertThat(AvroContracts.deadLetter(AvroContracts.encode(d))).isEqualTo(d);
+
+        ReadingEmbedding e = new ReadingEmbedding("pump-007", T, "0123456789abcdef", List.of(0.25, -1.5, 3.0));
+        byte[] eb = AvroContracts.encode(e);
+        assertThat(eb[0]).isEqualTo((byte) 0xC3);
+        assertThat(AvroContracts.embedding(eb)).isEqualTo(e);
     }
 
     @Test

@@ -57,6 +57,7 @@ public final class JobConfig implements Serializable {
         setting("topic.alerts", "anomaly-alerts", "topic the AnomalyAlert records go to");
         setting("topic.dead-letters", "sensor-readings-dlq", "topic of DeadLetter records (unusable input, with the reason)");
         setting("topic.scores", "", "optional topic of one AnomalyScore per reading (empty: off)");
+        setting("topic.embeddings", "", "optional topic of one ReadingEmbedding (the model's latent code) per scored reading (empty: off)");
         setting("topic.model-updates", "", "optional control topic of ModelUpdate records: switch models without a restart (empty: off)");
         setting("input.format", "avro", "how readings are encoded: avro (Avro single-object encoding, no registry) | registry-avro (schema-registry framing; the writer schema is fetched by id from registry.url and resolved against the contract, so compatible producer changes need no job change) | json (one JSON object per record, the contract's field names)");
         setting("output.format", "avro", "how alerts, scores and dead letters are encoded: avro | registry-avro (their schemas registered under <topic>-value at start) | json");
@@ -297,6 +298,7 @@ public final class JobConfig implements Serializable {
     public String alertsTopic() { return get("topic.alerts"); }
     public String deadLetterTopic() { return get("topic.dead-letters"); }
     public Optional<String> scoresTopic() { return optional("topic.scores"); }
+    public Optional<String> embeddingsTopic() { return optional("topic.embeddings"); }
     public Optional<String> modelUpdatesTopic() { return optional("topic.model-updates"); }
     public String groupId() { return get("group.id"); }
     public WireFormat inputFormat() { return format("input.format"); }

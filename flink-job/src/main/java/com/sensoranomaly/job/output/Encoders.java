@@ -4,6 +4,7 @@ import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.detection.AlertEvent;
 import com.sensoranomaly.job.detection.ScoreEvent;
 import com.sensoranomaly.job.ingest.InputLimits;
+import com.sensoranomaly.job.scoring.EmbeddingEvent;
 import com.sensoranomaly.model.ModelBundle;
 import com.sensoranomaly.schema.AlertStatus;
 import com.sensoranomaly.schema.AnomalyAlert;
@@ -11,6 +12,7 @@ import com.sensoranomaly.schema.AnomalyScore;
 import com.sensoranomaly.schema.AvroContracts;
 import com.sensoranomaly.schema.DeadLetter;
 import com.sensoranomaly.schema.FeatureContribution;
+import com.sensoranomaly.schema.ReadingEmbedding;
 import com.sensoranomaly.schema.Severity;
 import com.sensoranomaly.schema.WindowStats;
 
@@ -107,6 +109,14 @@ public final class Encoders {
     public static AnomalyScore toAvro(ScoreEvent s) {
         return new AnomalyScore(s.deviceId, Instant.ofEpochMilli(s.eventTime), s.score, s.threshold, s.exceeds, s.inEpisode,
                 s.imputed, s.modelVersion);
+    }
+
+    public static ReadingEmbedding toAvro(EmbeddingEvent e) {
+        List<Double> latent = new ArrayList<>(e.latent.length);
+        for (double v : e.latent) {
+            latent.add(v);
+        }
+        return new ReadingEmbedding(e.deviceId, Instant.ofEpochMilli(e.eventTime), e.modelVersion, latent);
     }
 
     private static Double finiteOrNull(double v) {

@@ -24,6 +24,11 @@ public class ScoredReading {
     /** True while the device is still calibrating (it uses the global threshold meanwhile). */
     public boolean calibrating;
     public Map<String, String> labels;
+    /**
+     * The bundle's latent code of this reading ({@code Autoencoder#encode} of the model input the bundle's network saw);
+     * null unless embeddings are on ({@code topic.embeddings}) and the bundle's network encoded the reading.
+     */
+    public double[] latent;
     /** Content version of the model that scored this reading. */
     public String modelVersion;
 

@@ -68,6 +68,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private final Duration idleTimeout;
     private final IdleTimer idleTimer;
     private final long clockSkewMs;
+    private final boolean embed;
 
     // The detector in force, and what each subtask derives from it; a switch replaces all three together.
     private transient Detector detector;
@@ -94,6 +95,12 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private transient long seen;
 
     public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew) {
+        this(detector, idleTimeout, clockSkew, false);
+    }
+
+    /** As above; with {@code embed}, scored readings carry the bundle's latent code ({@link ScoredReading#latent}). */
+    public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew, boolean embed) {
+        this.embed = embed;
         this.submitted = detector;
         this.idleTimeout = idleTimeout;
         this.idleTimer = new IdleTimer(idleTimeout);
@@ -239,6 +246,11 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         if (calibrator.hasDeviceModel(s)) {
             // The device's own model of normal, fitted from its warm-up, scores it from then on.
             Scored sc = s.deviceModel.score(raw);
+            if (embed) {
+                // The code comes from the bundle's encoder, which needs its window kept up to date for this.
+                scorer.score(s.window, raw, r.eventTime);
+                result.latent = scorer.latentOfLastScored();
+            }
             s.window.lastEventTime = r.eventTime;
             state.update(s);
             result.deviceModel = true;
@@ -261,6 +273,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         }
         calibrator.correct(s, raw);
         Scored sc = scorer.score(s.window, raw, r.eventTime);
+        if (embed) {
+            result.latent = scorer.latentOfLastScored();
+        }
         calibrator.observeScore(s, sc.score(), globalThreshold);
         state.update(s);
 
