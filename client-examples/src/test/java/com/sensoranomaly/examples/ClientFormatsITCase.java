@@ -183,6 +183,11 @@ class ClientFormatsITCase {
             waitForScores(t, 65);
             job.cancel().get();
         }
+        // The job registered its output schemas under the subjects Kafka tooling looks up (TopicNameStrategy).
+        String subjects = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(registry.url() + "/subjects")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(subjects).contains("\"registry-alerts-value\"", "\"registry-scores-value\"", "\"registry-dlq-value\"",
+                "\"registry-readings-value\"");
         List<AnomalyScore> scores = read(AnomalyScore.class, t.scores, 65);
         assertThat(scores).filteredOn(s -> s.getDeviceId().equals("pump-3")).hasSize(5);
         List<DeadLetter> dead = read(DeadLetter.class, t.dead, 1);
