@@ -2,7 +2,6 @@ package com.sensoranomaly.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sensoranomaly.job.AnomalyDetectionJob;
 import com.sensoranomaly.job.KafkaTestSupport;
 import com.sensoranomaly.job.TestModels;
 import com.sensoranomaly.job.config.JobConfig;
@@ -18,7 +17,6 @@ import com.sensoranomaly.schema.format.WireFormat;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -110,12 +108,7 @@ class ClientFormatsITCase {
                 "--rule.k", "3", "--rule.n", "5", "--rule.clear", "3", "--watermark.out-of-orderness", "0s"));
         JobConfig config = JobConfig.fromArgs(args.toArray(String[]::new));
         AnomalyModel model = TestModels.correlatedPair();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
-        env.setParallelism(1);
-        AnomalyDetectionJob.configure(env, config);
-        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                AnomalyDetectionJob.kafkaOutputs(config));
-        return env.executeAsync("client formats " + format.settingName());
+        return KafkaTestSupport.kafkaJob(config, model, 1, new Configuration()).executeAsync("client formats " + format.settingName());
     }
 
     private static ClientTools.Result python(String stdin, String script, String... args) throws Exception {

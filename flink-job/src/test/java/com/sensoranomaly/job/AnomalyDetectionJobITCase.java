@@ -11,9 +11,7 @@ import com.sensoranomaly.schema.DeadLetter;
 import com.sensoranomaly.schema.SensorReading;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -78,14 +76,7 @@ class AnomalyDetectionJobITCase {
                 "--transaction.timeout", "1m", "--rule.k", "3", "--rule.n", "5", "--rule.clear", "5");
         AnomalyModel model = TestModels.correlatedPair();
 
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false); // guard: no silent Kryo fallback for our types
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        AnomalyDetectionJob.configure(env, config);
-        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                AnomalyDetectionJob.kafkaOutputs(config));
-        env.execute("it");
+        KafkaTestSupport.kafkaJob(config, model, 2, new Configuration()).execute("it");
 
         String bs = kafka.bootstrapServers();
         List<AnomalyAlert> alerts = KafkaTestSupport.readCommitted(bs, "alerts", 2, Duration.ofSeconds(30), Duration.ofSeconds(2))

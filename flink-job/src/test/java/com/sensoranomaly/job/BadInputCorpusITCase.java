@@ -8,10 +8,8 @@ import com.sensoranomaly.schema.DeadLetter;
 import com.sensoranomaly.schema.SensorReading;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -131,14 +129,8 @@ class BadInputCorpusITCase {
                 "--transaction.timeout", "1m", "--calibration.mode", "none");
         AnomalyModel model = TestModels.correlatedPair();
         Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a restart would fail the job, and the test
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        AnomalyDetectionJob.configure(env, config);
-        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                AnomalyDetectionJob.kafkaOutputs(config));
-        env.execute("bad-input corpus");
+        KafkaTestSupport.kafkaJob(config, model, 2, conf).execute("bad-input corpus");
 
         String bs = kafka.bootstrapServers();
         long expectedScored = corpus.stream().filter(c -> c.expected().equals("scored")).count();

@@ -15,7 +15,6 @@ import com.sensoranomaly.schema.ReadingEmbedding;
 import com.sensoranomaly.schema.SensorReading;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -111,14 +110,7 @@ class EmbeddingsITCase {
         }
 
         JobConfig config = config(true);
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false); // guard: no silent Kryo fallback for our types
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        AnomalyDetectionJob.configure(env, config);
-        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                AnomalyDetectionJob.kafkaOutputs(config));
-        env.execute("embeddings-it");
+        KafkaTestSupport.kafkaJob(config, model, 2, new Configuration()).execute("embeddings-it");
 
         String bs = kafka.bootstrapServers();
         List<AnomalyScore> scored = KafkaTestSupport.readCommitted(bs, "scores", 120, Duration.ofSeconds(30), Duration.ofSeconds(1))

@@ -24,6 +24,24 @@ import java.util.Map;
 public final class KafkaTestSupport {
     private KafkaTestSupport() {}
 
+    /**
+     * The production pipeline (Kafka source and sinks, {@link AnomalyDetectionJob#configure}) for {@code config} around
+     * {@code model}, on the test's MiniCluster, ready to execute; {@code flink} is the Flink configuration to run with
+     * (generic types are refused whatever it says: no silent Kryo fallback for the job's types).
+     */
+    public static org.apache.flink.streaming.api.environment.StreamExecutionEnvironment kafkaJob(
+            com.sensoranomaly.job.config.JobConfig config, com.sensoranomaly.model.AnomalyModel model, int parallelism,
+            org.apache.flink.configuration.Configuration flink) {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration(flink);
+        conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        AnomalyDetectionJob.configure(env, config);
+        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
+                AnomalyDetectionJob.kafkaOutputs(config));
+        return env;
+    }
+
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"), new ByteArraySerializer(), new ByteArraySerializer());

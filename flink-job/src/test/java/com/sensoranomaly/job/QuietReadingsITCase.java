@@ -10,7 +10,6 @@ import com.sensoranomaly.schema.SensorReading;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -56,12 +55,7 @@ class QuietReadingsITCase {
                 "--rule.k", "3", "--rule.n", "5", "--rule.clear", "3", "--watermark.idleness", "1s",
                 "--watermark.out-of-orderness", "0s", "--device.idle-timeout", "1h");
         AnomalyModel model = TestModels.correlatedPair();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
-        env.setParallelism(1);
-        AnomalyDetectionJob.configure(env, config);
-        AnomalyDetectionJob.buildPipeline(env, config, model, AnomalyDetectionJob.kafkaSource(config, model),
-                AnomalyDetectionJob.kafkaOutputs(config));
-        JobClient job = env.executeAsync("quiet readings");
+        JobClient job = KafkaTestSupport.kafkaJob(config, model, 1, new Configuration()).executeAsync("quiet readings");
         try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(kafka.bootstrapServers())) {
             send(p, 0, 10, 1.0);
             send(p, 10, 20, 2.0); // an anomaly: FIRING
