@@ -84,6 +84,22 @@ class JobConfigTest {
     }
 
     @Test
+    void shouldRequireARegistryForTheRegistryFormatAndNeverShowItsSecrets() {
+        assertThat(parse().inputFormat()).isEqualTo(com.sensoranomaly.schema.format.WireFormat.AVRO);
+        assertThatThrownBy(() -> parse("--output.format", "registry-avro"))
+                .hasMessageContaining("'registry.url' is required by the registry-avro format");
+        assertThatThrownBy(() -> parse("--input.format", "protobuf")).hasMessageContaining("'input.format'")
+                .hasMessageContaining("known: avro, registry-avro, json");
+        assertThatThrownBy(() -> parse("--input.format", "registry-avro", "--registry.url", "registry:8080"))
+                .hasMessageContaining("must start with http:// or https://");
+        JobConfig c = parse("--input.format", "registry-avro", "--output.format", "json", "--registry.url", "https://r:8080/apis/ccompat/v7",
+                "--registry.user-info", "svc:s3cret", "--registry.truststore-password", "changeit");
+        assertThat(c.registry().orElseThrow().credentials()).contains("svc:s3cret");
+        assertThat(c.outputFormat()).isEqualTo(com.sensoranomaly.schema.format.WireFormat.JSON);
+        assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("changeit").contains("registry.user-info=******");
+    }
+
+    @Test
     void shouldBoundInputSizesAndNameABadLimit() {
         assertThat(parse().inputLimits()).isEqualTo(com.sensoranomaly.job.ingest.InputLimits.DEFAULTS);
         assertThatThrownBy(() -> parse("--validation.max-labels", "0")).hasMessageContaining("'validation.max-labels' must be at least 1");
