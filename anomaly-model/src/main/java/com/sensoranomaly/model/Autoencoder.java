@@ -86,6 +86,61 @@ public final class Autoencoder implements Serializable {
         return out;
     }
 
+    /**
+     * The index of the bottleneck layer: the narrowest layer output before the last layer (the first of equals).
+     * The encoder is layers 0..bottleneck, the decoder the layers after it. For a dense network the latent code is
+     * that layer's activations; for a convolutional one it is its channels over the window, flat and time-major
+     * (entry {@code t·C + c}), as every layer's output is laid out.
+     *
+     * @throws IllegalStateException for a single-layer network, which has no encoder/decoder split
+     */
+    public int bottleneck() {
+        if (layers.length < 2) {
+            throw new IllegalStateException("a single-layer network has no encoder/decoder split");
+        }
+        int best = 0;
+        for (int i = 1; i < layers.length - 1; i++) {
+            if (layers[i].outputSize() < layers[best].outputSize()) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Length of the latent code: the bottleneck layer's output size. */
+    public int latentSize() {
+        return layers[bottleneck()].outputSize();
+    }
+
+    /** The encoder half: the bottleneck layer's output for {@code input} (of {@link #inputSize()}); allocates. */
+    public double[] encode(double[] input) {
+        if (input.length != inputSize()) {
+            throw new IllegalArgumentException("input has " + input.length + " values, the network takes " + inputSize());
+        }
+        double[] in = input;
+        for (int i = 0, b = bottleneck(); i <= b; i++) {
+            double[] out = new double[layers[i].outputSize()];
+            layers[i].forward(in, out);
+            in = out;
+        }
+        return in;
+    }
+
+    /** The decoder half: the network's output (scaled units) for a latent code of {@link #latentSize()}; allocates. */
+    public double[] decode(double[] latent) {
+        int b = bottleneck();
+        if (latent.length != layers[b].outputSize()) {
+            throw new IllegalArgumentException("latent code has " + latent.length + " values, the network's is " + layers[b].outputSize());
+        }
+        double[] in = latent;
+        for (int i = b + 1; i < layers.length; i++) {
+            double[] out = new double[layers[i].outputSize()];
+            layers[i].forward(in, out);
+            in = out;
+        }
+        return in;
+    }
+
     /** Per-thread scratch space of the forward pass. Not thread-safe. */
     public static final class Workspace {
         private final double[][] buffers;
