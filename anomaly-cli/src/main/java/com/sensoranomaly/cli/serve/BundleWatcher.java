@@ -44,6 +44,7 @@ public final class BundleWatcher implements AutoCloseable {
     private volatile Loaded current;
     private volatile Status status;
     private String lastTried;
+    private volatile java.util.function.Consumer<String> events = e -> {};
     private int pollsSinceRefused;
 
     /** Loads the bundle at {@code location}; throws (a BundleException naming the problem) if it does not verify. */
@@ -67,6 +68,11 @@ public final class BundleWatcher implements AutoCloseable {
             long ms = settings.poll().toMillis();
             poller.scheduleWithFixedDelay(this::check, ms, ms, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Also tells reloads and refusals to {@code listener} (besides the log), e.g. the console of {@code serve}. */
+    public void onEvent(java.util.function.Consumer<String> listener) {
+        this.events = listener;
     }
 
     Loaded current() {
@@ -116,7 +122,9 @@ public final class BundleWatcher implements AutoCloseable {
             metrics.reloads.increment();
             metrics.modelLoaded(next.loadedAt().toEpochMilli());
             status = new Status(now, s.lastError(), s.lastErrorAt(), null, s.reloads() + 1, s.failures());
-            LOG.info("model bundle {} changed: now serving model {} (was {})", location, next.scorer().model().version(), from);
+            String msg = "model bundle " + location + " changed: now serving model " + next.scorer().model().version() + " (was " + from + ")";
+            LOG.info(msg);
+            events.accept(msg);
         } catch (RuntimeException e) {
             refuse(now, s, sha, e.getMessage());
         }
@@ -125,8 +133,10 @@ public final class BundleWatcher implements AutoCloseable {
     private void refuse(Instant now, Status s, String sha, String why) {
         metrics.reloadFailures.increment();
         status = new Status(now, why, now, sha == null ? "(unreadable)" : sha, s.reloads(), s.failures() + 1);
-        LOG.warn("model bundle {} changed but is refused, model {} keeps serving: {}", location,
-                current.scorer().model().version(), why);
+        String msg = "model bundle " + location + " changed but is refused, model " + current.scorer().model().version()
+                + " keeps serving: " + why;
+        LOG.warn(msg);
+        events.accept(msg);
     }
 
     private Loaded load(String sha) {

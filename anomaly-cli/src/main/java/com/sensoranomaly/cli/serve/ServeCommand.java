@@ -55,6 +55,12 @@ public final class ServeCommand implements Callable<Integer> {
         Duration every = Durations.parse(cl, "--poll", poll);
         ServeSettings s = scoring.settings(cl, maxBatch, maxBody, every);
         BundleWatcher watcher = new BundleWatcher(bundle, s);
+        watcher.onEvent(e -> {
+            synchronized (out) {
+                out.println(java.time.LocalTime.now().withNano(0) + " " + e);
+                out.flush();
+            }
+        });
         try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(5));
              ScoringServer server = ScoringServer.start(watcher, s, host, port)) {
             var m = watcher.current().scorer().model();
