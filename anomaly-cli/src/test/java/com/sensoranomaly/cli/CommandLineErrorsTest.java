@@ -121,6 +121,9 @@ class CommandLineErrorsTest {
         Run badPoll = run("serve", "--bundle", dir.toString(), "--poll", "soon");
         assertThat(badPoll.code()).isEqualTo(2);
         assertThat(badPoll.err()).contains("--poll");
+        Run badBody = run("serve", "--bundle", dir.toString(), "--max-body", "10");
+        assertThat(badBody.code()).isEqualTo(2);
+        assertThat(badBody.err()).contains("--max-body");
         Run badImpute = run("serve", "--bundle", dir.toString(), "--impute.strategy", "median");
         assertThat(badImpute.code()).isEqualTo(2);
         assertThat(badImpute.err()).contains("median");

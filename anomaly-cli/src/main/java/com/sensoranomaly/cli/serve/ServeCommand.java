@@ -61,8 +61,18 @@ public final class ServeCommand implements Callable<Integer> {
                 out.flush();
             }
         });
-        try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(5));
-             ScoringServer server = ScoringServer.start(watcher, s, host, port)) {
+        ScoringServer started;
+        try {
+            started = ScoringServer.start(watcher, s, host, port);
+        } catch (RuntimeException e) {
+            watcher.close();
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new java.io.IOException("cannot listen on " + host + ":" + port + ": " + root.getMessage(), e);
+        }
+        try (StopOnSignal stop = StopOnSignal.install(Duration.ofSeconds(5)); ScoringServer server = started) {
             var m = watcher.current().scorer().model();
             out.printf("serving model %s (%s, window %d, features %s, threshold %.4g) from %s%n", m.version(), m.network().family(),
                     m.window(), String.join(", ", m.features()), watcher.current().scorer().detector().globalThreshold(), bundle);

@@ -45,8 +45,8 @@ public record ServeSettings(Imputation imputation, double thresholdScale, double
         if (maxBatch < 1) {
             throw new IllegalArgumentException("--max-batch must be at least 1: " + maxBatch);
         }
-        if (maxBodyBytes < 1024) {
-            throw new IllegalArgumentException("--max-body must be at least 1024 bytes: " + maxBodyBytes);
+        if (maxBodyBytes < 1024 || maxBodyBytes > (1L << 30)) {
+            throw new IllegalArgumentException("--max-body must be within 1024 bytes .. 1 GiB: " + maxBodyBytes);
         }
         if (poll.isNegative()) {
             throw new IllegalArgumentException("--poll must not be negative: " + poll);
