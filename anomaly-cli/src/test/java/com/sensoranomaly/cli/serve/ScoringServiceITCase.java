@@ -214,9 +214,14 @@ class ScoringServiceITCase {
             assertThat(e.get("field").asText()).as(r.body()).isEqualTo(c.field());
             assertThat(e.get("error").asText()).contains(c.says());
         }
+        // A body without a declared length is cut off at the limit too.
+        ServeFixtures.Client.Reply chunked = client.postChunked("/anomaly_score",
+                ("{\"readings\":[{\"values\":{\"flow\":1" + " ".repeat(5000) + "}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(chunked.status()).as(chunked.body()).isEqualTo(413);
+        assertThat(chunked.json().get("error").asText()).contains("exceeds 4096 bytes");
         String metrics = client.get("/metrics").body();
         assertThat(metrics).contains("anomaly_serve_requests_total{endpoint=\"/anomaly_score\",status=\"400\"} 7",
-                "anomaly_serve_requests_total{endpoint=\"/anomaly_score\",status=\"413\"} 1",
+                "anomaly_serve_requests_total{endpoint=\"/anomaly_score\",status=\"413\"} 2",
                 "anomaly_serve_request_errors_total{endpoint=\"/decode\",kind=\"client\"} 2");
     }
 

@@ -132,6 +132,14 @@ final class ServeFixtures {
             return new Reply(r.statusCode(), r.body());
         }
 
+        /** Posts without a Content-Length (chunked), so the server learns the size only by reading. */
+        Reply postChunked(String path, byte[] body) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        }
+
         Reply post(String path, Object body) throws Exception {
             return post(path, ServeJson.MAPPER.writeValueAsString(body));
         }
