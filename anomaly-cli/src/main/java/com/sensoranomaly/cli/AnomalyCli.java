@@ -10,6 +10,8 @@ import com.sensoranomaly.cli.replay.ReplayCommand;
 import com.sensoranomaly.cli.rollout.RolloutCommand;
 import com.sensoranomaly.cli.rollout.KeygenCommand;
 import com.sensoranomaly.cli.rollout.SignCommand;
+import com.sensoranomaly.cli.score.ScoreCommand;
+import com.sensoranomaly.cli.serve.ServeCommand;
 import com.sensoranomaly.cli.simulate.SimulateCommand;
 import com.sensoranomaly.trainer.TrainCommand;
 import com.sensoranomaly.trainer.TrainerMain;
@@ -23,7 +25,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "sensor-anomaly 0.1.0",
         description = "Streaming anomaly detection for industrial sensors: train models, run the job locally, feed and watch topics.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class, AlertsCommand.class, DlqCommand.class, ForwardCommand.class, RolloutCommand.class, KeygenCommand.class, SignCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, SimulateCommand.class, ReplayCommand.class,
+                AlertsCommand.class, DlqCommand.class, ForwardCommand.class, RolloutCommand.class, KeygenCommand.class, SignCommand.class,
+                BenchCommand.class, ServeCommand.class, ScoreCommand.class})
 public final class AnomalyCli implements Runnable {
 
     @CommandLine.Spec

@@ -33,7 +33,7 @@ class CommandLineErrorsTest {
     void shouldListTheCommandsInHelp() {
         Run r = run("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("demo", "train", "evaluate", "simulate", "replay", "alerts", "forward", "bench");
+        assertThat(r.out()).contains("demo", "train", "evaluate", "simulate", "replay", "alerts", "forward", "bench", "serve", "score");
     }
 
     @Test
@@ -108,5 +108,24 @@ class CommandLineErrorsTest {
         CommandLine again = AnomalyCli.commandLine();
         again.parseArgs("alerts", "--bootstrap-servers", "b2:9092");
         assertThat(again.getSubcommands().get("alerts").getParseResult().matchedOptionValue("--bootstrap-server", "")).isEqualTo("b2:9092");
+    }
+
+    @Test
+    void shouldEndBadServeFlagsAndBundlesWithOneLine() {
+        Run noBundle = run("serve", "--bundle", dir.resolve("none").toString(), "--port", "0");
+        assertThat(noBundle.code()).isEqualTo(1);
+        assertThat(noBundle.err()).startsWith("serve: ").contains("none").doesNotContain("\n");
+        Run badPort = run("serve", "--bundle", dir.toString(), "--port", "70000");
+        assertThat(badPort.code()).isEqualTo(2);
+        assertThat(badPort.err()).contains("--port");
+        Run badPoll = run("serve", "--bundle", dir.toString(), "--poll", "soon");
+        assertThat(badPoll.code()).isEqualTo(2);
+        assertThat(badPoll.err()).contains("--poll");
+        Run badBody = run("serve", "--bundle", dir.toString(), "--max-body", "10");
+        assertThat(badBody.code()).isEqualTo(2);
+        assertThat(badBody.err()).contains("--max-body");
+        Run badImpute = run("serve", "--bundle", dir.toString(), "--impute.strategy", "median");
+        assertThat(badImpute.code()).isEqualTo(2);
+        assertThat(badImpute.err()).contains("median");
     }
 }

@@ -133,6 +133,25 @@ public final class Autoencoder implements Serializable {
         return out;
     }
 
+    /**
+     * The decoder half: the network's output (scaled units) for a latent code of {@link #latentSize()}, the layers after
+     * {@link #latentLayer()}; allocates. For a convolutional network the code is the bottleneck's channels over the window,
+     * flat and time-major (entry {@code t·C + c}), as every layer's output is laid out.
+     */
+    public double[] decode(double[] latent) {
+        int b = latentLayer();
+        if (latent.length != layers[b].outputSize()) {
+            throw new IllegalArgumentException("latent code has " + latent.length + " values, the network's is " + layers[b].outputSize());
+        }
+        double[] in = latent;
+        for (int i = b + 1; i < layers.length; i++) {
+            double[] out = new double[layers[i].outputSize()];
+            layers[i].forward(in, out);
+            in = out;
+        }
+        return in;
+    }
+
     /** Per-thread scratch space of the forward pass. Not thread-safe. */
     public static final class Workspace {
         private final double[][] buffers;

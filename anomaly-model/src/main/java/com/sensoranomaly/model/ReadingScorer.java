@@ -61,6 +61,14 @@ public final class ReadingScorer {
     }
 
     /**
+     * The model input of the last reading scored (W × F scaled values, imputed entries filled as the network saw
+     * them); meaningful only after a {@link #score} that was not warming up. A copy.
+     */
+    public double[] lastInput() {
+        return input.clone();
+    }
+
+    /**
      * Takes a reading into the device's window and scores it.
      *
      * @param state     the device's window, updated in place

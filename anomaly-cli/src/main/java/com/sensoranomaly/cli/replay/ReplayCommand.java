@@ -1,5 +1,6 @@
 package com.sensoranomaly.cli.replay;
 
+import com.sensoranomaly.cli.Progress;
 import com.sensoranomaly.cli.evaluate.EvaluateCommand;
 import com.sensoranomaly.cli.kafka.KafkaOptions;
 import com.sensoranomaly.schema.AvroContracts;
@@ -65,7 +66,7 @@ public final class ReplayCommand implements Callable<Integer> {
         props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
         long started = System.currentTimeMillis();
         // A progress bar redrawn with \r is for a person at a terminal; in logs and pipes it is noise.
-        boolean interactive = System.console() != null;
+        boolean interactive = Progress.onTerminal();
         long sent = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (CsvHistory.File f : files) {
@@ -89,7 +90,7 @@ public final class ReplayCommand implements Callable<Integer> {
                             new SensorReading(device, Instant.ofEpochMilli(f.times()[i]), m, Map.of("source", f.path().getFileName().toString())))));
                     sent++;
                     if (interactive && (sent % 1000 == 0 || sent == total)) {
-                        progress(err, sent, total, started);
+                        Progress.draw(err, sent, total, started);
                     }
                 }
             }
@@ -102,14 +103,5 @@ public final class ReplayCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "replayed %,d readings from %d file(s) to %s in %.1f s (%,.0f readings/s)%n", sent, files.size(), topic,
                 secs, sent / Math.max(secs, 1e-3));
         return 0;
-    }
-
-    private static void progress(PrintWriter err, long done, long total, long started) {
-        int width = 30;
-        int filled = (int) (width * done / Math.max(1, total));
-        double secs = (System.currentTimeMillis() - started) / 1000.0;
-        err.printf(Locale.ROOT, "\r[%s%s] %,d/%,d %5.1f%% %,.0f/s", "#".repeat(filled), " ".repeat(width - filled), done, total,
-                100.0 * done / Math.max(1, total), done / Math.max(secs, 1e-3));
-        err.flush();
     }
 }

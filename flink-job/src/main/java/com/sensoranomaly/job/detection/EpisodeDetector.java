@@ -189,39 +189,24 @@ public final class EpisodeDetector extends KeyedProcessFunction<String, ScoredRe
         a.modelVersion = s.modelVersion;
     }
 
-    /** Ranks features by their error relative to their normal error, so a usually noisy sensor does not always top the list. */
+    /** Ranks features by their error relative to their normal error ({@link TopFeatures}). */
     private void topFeatures(AlertEvent a, ScoredReading r) {
-        int f = features.size();
-        double total = 0;
-        List<Integer> idx = new ArrayList<>();
-        double[] fe = r.featureErrors == null ? new double[0] : r.featureErrors;
-        for (int j = 0; j < fe.length; j++) {
-            if (!Double.isNaN(fe[j])) {
-                total += fe[j];
-                idx.add(j);
-            }
-        }
         // Normalised by the normal errors of the model that scored the reading (the bundle's or the device's own).
-        double[] norm = r.featureErrorNorm;
-        idx.sort((x, y) -> Double.compare(fe[y] / normal(norm, y), fe[x] / normal(norm, x)));
-        int n = Math.min(topFeatures, idx.size());
+        List<TopFeatures.Contribution> top = TopFeatures.rank(r.featureErrors, r.featureErrorNorm, r.values, r.expected, topFeatures);
+        int n = top.size();
         a.topFeatures = new String[n];
         a.topErrors = new double[n];
         a.topShares = new double[n];
         a.topObserved = new double[n];
         a.topExpected = new double[n];
         for (int i = 0; i < n; i++) {
-            int j = idx.get(i);
-            a.topFeatures[i] = features.get(j);
-            a.topErrors[i] = fe[j];
-            a.topShares[i] = total > 0 ? fe[j] / total : 0;
-            a.topObserved[i] = j < f ? r.values[j] : Double.NaN;
-            a.topExpected[i] = r.expected == null ? Double.NaN : r.expected[j];
+            TopFeatures.Contribution c = top.get(i);
+            a.topFeatures[i] = features.get(c.index());
+            a.topErrors[i] = c.error();
+            a.topShares[i] = c.share();
+            a.topObserved[i] = c.observed();
+            a.topExpected[i] = c.expected();
         }
-    }
-
-    private static double normal(double[] norm, int j) {
-        return norm == null || j >= norm.length ? 1.0 : Math.max(norm[j], 1e-12);
     }
 
     private String summary(AlertEvent a, String device) {
