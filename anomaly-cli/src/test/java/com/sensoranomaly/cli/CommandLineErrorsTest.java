@@ -5,8 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,49 +15,41 @@ class CommandLineErrorsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = AnomalyCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString().strip());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void shouldListTheCommandsInHelp() {
-        Run r = run("--help");
+        CliRun r = run("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("demo", "train", "evaluate", "simulate", "replay", "alerts", "forward", "bench", "serve", "score");
     }
 
     @Test
     void shouldRejectAForwardTargetThatIsNotHttpAsUsage() {
-        Run r = run("forward", "--alertmanager", "ftp://alertmanager:9093");
+        CliRun r = run("forward", "--alertmanager", "ftp://alertmanager:9093");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("forward: --alertmanager must be an http:// or https:// URL: ftp://alertmanager:9093");
     }
 
     @Test
     void shouldRejectAnUnknownOptionAsUsage() {
-        Run r = run("simulate", "--no-such-flag");
+        CliRun r = run("simulate", "--no-such-flag");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--no-such-flag").doesNotContain("\n");
     }
 
     @Test
     void shouldRejectABadValueAsUsage() {
-        Run r = run("train", "--input", "x.csv", "--out", dir.toString(), "--window", "0");
+        CliRun r = run("train", "--input", "x.csv", "--out", dir.toString(), "--window", "0");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("train: --window must be within 1..256: 0");
     }
 
     @Test
     void shouldNameAMissingFileAndExitWithOne() {
-        Run r = run("train", "--input", dir.resolve("nope.csv").toString(), "--out", dir.resolve("b").toString());
+        CliRun r = run("train", "--input", dir.resolve("nope.csv").toString(), "--out", dir.resolve("b").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("train: " + dir.resolve("nope.csv") + ": no such file");
     }
@@ -68,7 +58,7 @@ class CommandLineErrorsTest {
     void shouldNameTheCellThatIsNotANumber() throws Exception {
         Path csv = dir.resolve("h.csv");
         Files.writeString(csv, "datetime;flow\n2026-01-01 00:00:00;1\n2026-01-01 00:00:01;abc\n");
-        Run r = run("train", "--input", csv.toString(), "--out", dir.resolve("b").toString());
+        CliRun r = run("train", "--input", csv.toString(), "--out", dir.resolve("b").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("train: " + csv + ":3: column 'flow' is not a number: 'abc'");
     }
@@ -77,7 +67,7 @@ class CommandLineErrorsTest {
     void shouldRefuseTooFewRowsForTheWindow() throws Exception {
         Path csv = dir.resolve("short.csv");
         Files.writeString(csv, "datetime;flow\n2026-01-01 00:00:00;1\n2026-01-01 00:00:01;2\n2026-01-01 00:00:02;3\n");
-        Run r = run("train", "--input", csv.toString(), "--out", dir.resolve("b").toString(), "--window", "5");
+        CliRun r = run("train", "--input", csv.toString(), "--out", dir.resolve("b").toString(), "--window", "5");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("too few for window 5").doesNotContain("\n");
     }
@@ -86,14 +76,14 @@ class CommandLineErrorsTest {
     void shouldRefuseAMissingBundle() throws Exception {
         Path csv = dir.resolve("e.csv");
         Files.writeString(csv, "datetime;flow;anomaly\n2026-01-01 00:00:00;1;0\n");
-        Run r = run("evaluate", "--bundle", dir.resolve("no-bundle").toString(), "--input", csv.toString());
+        CliRun r = run("evaluate", "--bundle", dir.resolve("no-bundle").toString(), "--input", csv.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("no manifest.json").doesNotContain("\n");
     }
 
     @Test
     void shouldNameABadDurationAsUsage() {
-        Run r = run("alerts", "--timeout", "soon");
+        CliRun r = run("alerts", "--timeout", "soon");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--timeout must be a duration such as 500ms, 90s, 10m").doesNotContain("\n");
     }
@@ -112,19 +102,19 @@ class CommandLineErrorsTest {
 
     @Test
     void shouldEndBadServeFlagsAndBundlesWithOneLine() {
-        Run noBundle = run("serve", "--bundle", dir.resolve("none").toString(), "--port", "0");
+        CliRun noBundle = run("serve", "--bundle", dir.resolve("none").toString(), "--port", "0");
         assertThat(noBundle.code()).isEqualTo(1);
         assertThat(noBundle.err()).startsWith("serve: ").contains("none").doesNotContain("\n");
-        Run badPort = run("serve", "--bundle", dir.toString(), "--port", "70000");
+        CliRun badPort = run("serve", "--bundle", dir.toString(), "--port", "70000");
         assertThat(badPort.code()).isEqualTo(2);
         assertThat(badPort.err()).contains("--port");
-        Run badPoll = run("serve", "--bundle", dir.toString(), "--poll", "soon");
+        CliRun badPoll = run("serve", "--bundle", dir.toString(), "--poll", "soon");
         assertThat(badPoll.code()).isEqualTo(2);
         assertThat(badPoll.err()).contains("--poll");
-        Run badBody = run("serve", "--bundle", dir.toString(), "--max-body", "10");
+        CliRun badBody = run("serve", "--bundle", dir.toString(), "--max-body", "10");
         assertThat(badBody.code()).isEqualTo(2);
         assertThat(badBody.err()).contains("--max-body");
-        Run badImpute = run("serve", "--bundle", dir.toString(), "--impute.strategy", "median");
+        CliRun badImpute = run("serve", "--bundle", dir.toString(), "--impute.strategy", "median");
         assertThat(badImpute.code()).isEqualTo(2);
         assertThat(badImpute.err()).contains("median");
     }

@@ -1,6 +1,6 @@
 package com.sensoranomaly.cli.dlq;
 
-import com.sensoranomaly.cli.AnomalyCli;
+import com.sensoranomaly.cli.CliRun;
 import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.output.Encoders;
 import com.sensoranomaly.kafka.LocalKafkaExtension;
@@ -20,10 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,17 +66,10 @@ class DlqCommandITCase {
         }
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = AnomalyCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
+    private static CliRun run(String... args) {
         List<String> all = new ArrayList<>(List.of("dlq", "--bootstrap-server", kafka.bootstrapServers(), "--topic", "dlq-topic"));
         all.addAll(List.of(args));
-        return new Run(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString().strip());
+        return CliRun.of(all.toArray(String[]::new));
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic) {
@@ -98,7 +88,7 @@ class DlqCommandITCase {
 
     @Test
     void shouldCountDeadLettersByReasonAndShowSamples() {
-        Run r = run("--samples", "1");
+        CliRun r = run("--samples", "1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("dlq-topic: 5 dead letter(s) scanned");
         assertThat(r.out()).containsPattern("UNDECODABLE\\s+3").containsPattern("BAD_TIMESTAMP\\s+1").containsPattern("OVERSIZED\\s+1");
@@ -108,10 +98,10 @@ class DlqCommandITCase {
 
     @Test
     void shouldReplayOnlyTheChosenRecordsWithTheirOriginalKeyAndValue() {
-        Run dry = run("--reason", "undecodable", "--device", "pump-2", "--replay", "--to-topic", "dlq-fixed", "--dry-run");
+        CliRun dry = run("--reason", "undecodable", "--device", "pump-2", "--replay", "--to-topic", "dlq-fixed", "--dry-run");
         assertThat(dry.out()).contains("matching the filters: 2", "would replay 2 of 2 matching dead letter(s) to dlq-fixed (2)");
 
-        Run r = run("--reason", "UNDECODABLE", "--device", "pump-2", "--replay", "--to-topic", "dlq-fixed");
+        CliRun r = run("--reason", "UNDECODABLE", "--device", "pump-2", "--replay", "--to-topic", "dlq-fixed");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("replayed 2 of 2 matching dead letter(s) to dlq-fixed (2)");
         List<ConsumerRecord<byte[], byte[]>> fixed = read("dlq-fixed");
@@ -122,13 +112,13 @@ class DlqCommandITCase {
 
     @Test
     void shouldMatchAnUndecodedRecordsDeviceByItsKey() {
-        Run r = run("--device", "pump-1", "--reason", "UNDECODABLE");
+        CliRun r = run("--device", "pump-1", "--reason", "UNDECODABLE");
         assertThat(r.out()).contains("matching the filters: 1", "from dlq-readings 0@10  device pump-1 (key)");
     }
 
     @Test
     void shouldReplayAnOffsetRangeToTheSourceTopicAndSkipTruncatedValues() {
-        Run r = run("--from-offset", "2", "--to-offset", "3", "--replay");
+        CliRun r = run("--from-offset", "2", "--to-offset", "3", "--replay");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("replayed 1 of 2 matching dead letter(s) to dlq-readings (1); not replayable: 1 value kept truncated");
         assertThat(read("dlq-readings")).extracting(c -> new String(c.value(), StandardCharsets.UTF_8)).containsExactly("old");
@@ -136,7 +126,7 @@ class DlqCommandITCase {
 
     @Test
     void shouldRefuseReplayOptionsWithoutReplay() {
-        Run r = run("--dry-run");
+        CliRun r = run("--dry-run");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--to-topic and --dry-run go with --replay");
     }

@@ -1,6 +1,6 @@
 package com.sensoranomaly.cli.rollout;
 
-import com.sensoranomaly.cli.AnomalyCli;
+import com.sensoranomaly.cli.CliRun;
 import com.sensoranomaly.kafka.LocalKafkaExtension;
 import com.sensoranomaly.model.Activation;
 import com.sensoranomaly.model.AnomalyModel;
@@ -22,10 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,15 +47,8 @@ class RolloutCommandITCase {
     }
 
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = AnomalyCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(args), out.toString(), err.toString().strip());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private AnomalyModel bundle(Path at) throws Exception {
@@ -75,7 +65,7 @@ class RolloutCommandITCase {
     @Test
     void shouldPublishTheVerifiedVersionOfALocalBundle() throws Exception {
         AnomalyModel m = bundle(dir.resolve("b1"));
-        Run r = run("rollout", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "updates",
+        CliRun r = run("rollout", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "updates",
                 "--bundle", dir.resolve("b1").toString(), "--requested-by", "it");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("asked for model " + m.version());
@@ -103,14 +93,14 @@ class RolloutCommandITCase {
     void shouldRefuseALocalBundleThatDoesNotVerify() throws Exception {
         bundle(dir.resolve("b2"));
         Files.writeString(dir.resolve("b2").resolve("weights.json"), "{}");
-        Run r = run("rollout", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "updates", "--bundle", dir.resolve("b2").toString());
+        CliRun r = run("rollout", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "updates", "--bundle", dir.resolve("b2").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("rollout: ").contains("weights.json").doesNotContain("\n");
     }
 
     @Test
     void shouldAskForTheVersionOfARemoteBundle() {
-        Run r = run("rollout", "--bootstrap-servers", kafka.bootstrapServers(), "--bundle", "s3://models/x");
+        CliRun r = run("rollout", "--bootstrap-servers", kafka.bootstrapServers(), "--bundle", "s3://models/x");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("rollout: --version is needed for a bundle that is not a local directory: s3://models/x");
     }

@@ -2,7 +2,7 @@ package com.sensoranomaly.cli.score;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sensoranomaly.cli.AnomalyCli;
+import com.sensoranomaly.cli.CliRun;
 import com.sensoranomaly.cli.serve.BundleWatcher;
 import com.sensoranomaly.cli.serve.ScoringServer;
 import com.sensoranomaly.cli.serve.ServeSettings;
@@ -19,10 +19,7 @@ import com.sensoranomaly.model.ModelBundle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,15 +42,8 @@ class ScoreCommandITCase {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = AnomalyCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(args), out.toString(), err.toString().strip());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A nonlinear 3 → 5 → 2 → 5 → 3 autoencoder with seeded weights over a, b, c, window 2. */
@@ -96,7 +86,7 @@ class ScoreCommandITCase {
         Files.writeString(input, csv);
         Path output = dir.resolve("scores.csv");
 
-        Run r = run("score", "--bundle", dir.resolve("bundle").toString(), "--input", input.toString(), "--output", output.toString());
+        CliRun r = run("score", "--bundle", dir.resolve("bundle").toString(), "--input", input.toString(), "--output", output.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("scored 60 rows from 1 file(s) with model " + m.version(), "1 filling the window", "1 rejected");
 
@@ -171,24 +161,24 @@ class ScoreCommandITCase {
         Files.writeString(input, "datetime,a,b\n2026-12-01 00:00:00,1,2\n");
         String b = dir.resolve("bundle").toString();
 
-        Run missing = run("score", "--bundle", b, "--input", input.toString());
+        CliRun missing = run("score", "--bundle", b, "--input", input.toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("--output").doesNotContain("\n");
 
-        Run noColumn = run("score", "--bundle", b, "--input", input.toString(), "--output", dir.resolve("o.csv").toString());
+        CliRun noColumn = run("score", "--bundle", b, "--input", input.toString(), "--output", dir.resolve("o.csv").toString());
         assertThat(noColumn.code()).isEqualTo(1);
         assertThat(noColumn.err()).startsWith("score: ").contains("c").doesNotContain("\n");
 
-        Run noFile = run("score", "--bundle", b, "--input", dir.resolve("nope.csv").toString(), "--output", dir.resolve("o.csv").toString());
+        CliRun noFile = run("score", "--bundle", b, "--input", dir.resolve("nope.csv").toString(), "--output", dir.resolve("o.csv").toString());
         assertThat(noFile.code()).isEqualTo(1);
         assertThat(noFile.err()).contains("nope.csv").doesNotContain("\n");
 
-        Run noBundle = run("score", "--bundle", dir.resolve("none").toString(), "--input", input.toString(), "--output",
+        CliRun noBundle = run("score", "--bundle", dir.resolve("none").toString(), "--input", input.toString(), "--output",
                 dir.resolve("o.csv").toString());
         assertThat(noBundle.code()).isEqualTo(1);
         assertThat(noBundle.err()).contains("none").doesNotContain("\n");
 
-        Run badImpute = run("score", "--bundle", b, "--input", input.toString(), "--output", dir.resolve("o.csv").toString(),
+        CliRun badImpute = run("score", "--bundle", b, "--input", input.toString(), "--output", dir.resolve("o.csv").toString(),
                 "--impute.strategy", "median");
         assertThat(badImpute.code()).isEqualTo(2);
         assertThat(badImpute.err()).contains("median");
