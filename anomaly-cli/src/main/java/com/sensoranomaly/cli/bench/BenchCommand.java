@@ -268,7 +268,7 @@ public final class BenchCommand implements Callable<Integer> {
             say(String.format(Locale.ROOT, "producing %,d readings: %,d devices × %d...", readings, devices, readingsPerDevice));
             r.put("produce_eps", produce(bs, "state-in", (int) readings, devices, model, 0.001));
             say(String.format(Locale.ROOT, "the job with state backend %s%s, checkpoints every 5 s...", stateBackend,
-                    incremental ? " (incremental checkpoints)" : ""));
+                    incremental && !stateBackend.equals("hashmap") ? " (incremental checkpoints)" : ""));
             JobConfig cfg = config(bs, "state-in", "state", Map.of("start.from", "earliest", "checkpoint.interval", "5s"));
             StateBench.Result s = new StateBench(this::say).run(bs, model, cfg, stateBackend, incremental, readings, parallelism, work);
             r.putAll(StateBench.asReport(s, devices));
