@@ -39,6 +39,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -130,7 +131,10 @@ public final class AnomalyDetectionJob {
      *   <li>checkpoints are retained when the job is cancelled or fails for good, so its episodes, device models and
      *       source offsets can be restored ({@code flink run -s <checkpoint>}) instead of lost;</li>
      *   <li>a few failed checkpoints in a row are tolerated (a slow store or a broker hiccup), instead of restarting the
-     *       job at the first.</li>
+     *       job at the first;</li>
+     *   <li>a partly filled network buffer is sent after {@code buffer-timeout} (10 ms) instead of Flink's 100 ms: at a
+     *       moderate load a reading otherwise waits up to 100 ms at the keyed shuffle and again before the alert sink,
+     *       which made the alert latency tail. Full buffers are sent at once either way, so throughput holds.</li>
      * </ul>
      */
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
@@ -147,6 +151,11 @@ public final class AnomalyDetectionJob {
         }
         if (flink.getOptional(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER).isEmpty()) {
             checkpoints.setTolerableCheckpointFailureNumber(TOLERABLE_CHECKPOINT_FAILURES);
+        }
+        boolean flinkSetsBufferTimeout = flink.getOptional(ExecutionOptions.BUFFER_TIMEOUT).isPresent()
+                || flink.getOptional(ExecutionOptions.BUFFER_TIMEOUT_ENABLED).isPresent();
+        if (config.isGiven("buffer-timeout") || !flinkSetsBufferTimeout) {
+            env.setBufferTimeout(config.bufferTimeout().toMillis());
         }
         // Operators never hold on to or mutate their inputs, so records can pass between chained operators uncopied.
         env.getConfig().enableObjectReuse();

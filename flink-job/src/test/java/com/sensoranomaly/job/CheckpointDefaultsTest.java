@@ -4,6 +4,7 @@ import com.sensoranomaly.job.config.JobConfig;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,27 @@ class CheckpointDefaultsTest {
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         assertThat(env.getCheckpointConfig().getTolerableCheckpointFailureNumber()).isEqualTo(3);
         assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(10_000);
+        assertThat(env.getBufferTimeout()).as("partly filled network buffers leave after 10 ms, not Flink's 100 ms").isEqualTo(10);
+    }
+
+    @Test
+    void shouldKeepTheClustersBufferTimeoutUnlessTheJobSettingIsGiven() {
+        Configuration flink = new Configuration();
+        flink.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(50));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        AnomalyDetectionJob.configure(env, config());
+        assertThat(env.getBufferTimeout()).as("a FlinkDeployment's execution.buffer-timeout.interval is kept").isEqualTo(50);
+
+        Configuration disabled = new Configuration();
+        disabled.set(ExecutionOptions.BUFFER_TIMEOUT_ENABLED, false);
+        StreamExecutionEnvironment throughputFirst = StreamExecutionEnvironment.getExecutionEnvironment(disabled);
+        AnomalyDetectionJob.configure(throughputFirst, config());
+        assertThat(throughputFirst.getBufferTimeout()).as("flushing only full buffers, as the cluster asks")
+                .isEqualTo(ExecutionOptions.DISABLED_NETWORK_BUFFER_TIMEOUT);
+
+        StreamExecutionEnvironment explicit = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        AnomalyDetectionJob.configure(explicit, config("--buffer-timeout", "5ms"));
+        assertThat(explicit.getBufferTimeout()).isEqualTo(5);
     }
 
     @Test

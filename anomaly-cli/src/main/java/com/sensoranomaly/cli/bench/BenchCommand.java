@@ -92,6 +92,35 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", description = "length of the latency run [default: ${DEFAULT-VALUE}]")
     int latencySeconds = 20;
 
+    @Option(names = "--latency-delivery", paramLabel = "GUARANTEE",
+            description = "delivery guarantee of the latency run: at-least-once (what the job itself adds) | exactly-once "
+                    + "(alerts visible to read_committed consumers when the checkpoint holding them completes) [default: ${DEFAULT-VALUE}]")
+    String latencyDelivery = "at-least-once";
+
+    @Option(names = "--latency-checkpoint", paramLabel = "DURATION",
+            description = "checkpoint.interval of the latency run, e.g. 1s (default: the job's own default)")
+    String latencyCheckpoint;
+
+    @Option(names = "--buffer-timeout", paramLabel = "DURATION",
+            description = "the job's buffer-timeout setting in every run, e.g. 100ms for Flink's own default (default: the job's default)")
+    String bufferTimeout;
+
+    @Option(names = "--latency-samples", paramLabel = "FILE",
+            description = "write every FIRING alert of the latency run as CSV: event, detection and receive times (ms)")
+    Path latencySamples;
+
+    @Option(names = "--state-backend", paramLabel = "BACKEND",
+            description = "instead of the comparison above: run the job over --devices devices with this state backend "
+                    + "(hashmap | rocksdb, Flink's state.backend.type) and report throughput, checkpoint size and duration, heap and RSS")
+    String stateBackend;
+
+    @Option(names = "--readings-per-device", description = "readings of each device in the --state-backend run [default: ${DEFAULT-VALUE}]")
+    int readingsPerDevice = 20;
+
+    @Option(names = "--incremental", negatable = true, description = "incremental checkpoints in the --state-backend run "
+            + "(execution.checkpointing.incremental; RocksDB only) [default: ${DEFAULT-VALUE}]")
+    boolean incremental = true;
+
     @Option(names = "--parallelism", description = "job parallelism [default: number of cores]")
     int parallelism = Runtime.getRuntime().availableProcessors();
 
@@ -111,11 +140,20 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least " + 20 * SMALL
                     + " for a meaningful rate: " + events);
         }
+        if (!latencyDelivery.equals("at-least-once") && !latencyDelivery.equals("exactly-once")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--latency-delivery must be at-least-once or exactly-once: " + latencyDelivery);
+        }
         if (naiveEvents < 1000 || latencySeconds < 1 || devices < 1 || parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--naive-events must be at least 1000, --latency-seconds, --devices and --parallelism at least 1");
         }
+        if (stateBackend != null && !List.of("hashmap", "rocksdb", "forst").contains(stateBackend)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state-backend must be hashmap, rocksdb or forst: " + stateBackend);
+        }
         Path work = Files.createTempDirectory("anomaly-bench");
+        if (stateBackend != null) {
+            return stateRun(work);
+        }
         say("training the benchmark model (8 features, default window and sizes)...");
         AutoencoderTrainer.Result trained = trainModel(work);
         AnomalyModel model = trained.model();
@@ -154,11 +192,26 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("naive_eps", naive);
             say(String.format(Locale.ROOT, "(c) per-event DL4J scoring:      %,.0f events/s (%,d events)", naive, naiveEvents));
 
-            double[] latency = latency(bs, model, job / 2);
+            LatencySamples latency = latency(bs, model, job / 2);
             r.put("latency_rate_eps", job / 2);
-            r.put("p50_latency_ms", latency[0]);
-            r.put("p99_latency_ms", latency[1]);
-            r.put("latency_alerts", (long) latency[2]);
+            r.put("latency_delivery", latencyDelivery);
+            r.put("latency_checkpoint_interval", latencyCheckpoint == null ? "default" : latencyCheckpoint);
+            r.put("latency_alerts", (long) latency.size());
+            r.put("p50_latency_ms", latency.total(0.5));
+            r.put("p99_latency_ms", latency.total(0.99));
+            r.put("p999_latency_ms", latency.total(0.999));
+            r.put("max_latency_ms", latency.total(1.0));
+            // Where the time goes: reading → decision (source, shuffle, scoring, episodes) and decision → consumer
+            // (sink, broker, reading the alert back).
+            r.put("p50_detect_ms", latency.detect(0.5));
+            r.put("p99_detect_ms", latency.detect(0.99));
+            r.put("p999_detect_ms", latency.detect(0.999));
+            r.put("p50_deliver_ms", latency.deliver(0.5));
+            r.put("p99_deliver_ms", latency.deliver(0.99));
+            r.put("p999_deliver_ms", latency.deliver(0.999));
+            if (latencySamples != null) {
+                latency.writeCsv(latencySamples);
+            }
         }
         r.put("ratio_job_vs_ceiling", (double) r.get("job_eps") / (double) r.get("ceiling_eps"));
         r.put("ratio_job_vs_naive", (double) r.get("job_eps") / (double) r.get("naive_eps"));
@@ -175,13 +228,59 @@ public final class BenchCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "ceiling (a) %,.0f ev/s | job (b) %,.0f ev/s | naive (c) %,.0f ev/s%n", r.get("ceiling_eps"), r.get("job_eps"), r.get("naive_eps"));
         out.printf(Locale.ROOT, "b/a = %.2f (goal >= 0.6) | b/c = %.0f (goal >= 20)%n", r.get("ratio_job_vs_ceiling"), r.get("ratio_job_vs_naive"));
-        out.printf(Locale.ROOT, "event->alert latency at %,.0f ev/s (at-least-once sink): p50 %.0f ms, p99 %.0f ms over %d alerts (goal p99 < 200 ms)%n",
-                r.get("latency_rate_eps"), r.get("p50_latency_ms"), r.get("p99_latency_ms"), r.get("latency_alerts"));
+        out.printf(Locale.ROOT, "event->alert latency at %,.0f ev/s (%s sink, checkpoint interval %s): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms over %d alerts (goal p99 < 200 ms)%n",
+                r.get("latency_rate_eps"), r.get("latency_delivery"), r.get("latency_checkpoint_interval"), r.get("p50_latency_ms"),
+                r.get("p99_latency_ms"), r.get("p999_latency_ms"), r.get("max_latency_ms"), r.get("latency_alerts"));
+        out.printf(Locale.ROOT, "  event->detection (source, shuffle, scoring): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
+                r.get("p50_detect_ms"), r.get("p99_detect_ms"), r.get("p999_detect_ms"));
+        out.printf(Locale.ROOT, "  detection->received (sink, broker, consumer): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
+                r.get("p50_deliver_ms"), r.get("p99_deliver_ms"), r.get("p999_deliver_ms"));
         out.printf(Locale.ROOT, "state per device (default: its own model): %,d bytes once fitted, %,d while warming up (400 readings kept); 1,000,000 devices: %.1f GB%n",
                 r.get("state_bytes_per_device"), r.get("state_bytes_per_device_warming_up"), (long) r.get("state_bytes_1m_devices") / 1e9);
         out.printf(Locale.ROOT, "with the fleet model alone: %d bytes (window 1), %d bytes (window 10) (goal < 2 KB per device)%n",
                 r.get("state_bytes_per_device_fleet_model_only"), r.get("state_bytes_per_device_fleet_model_only_window_10"));
         out.printf(Locale.ROOT, "peaks of this JVM (broker + Flink + clients): heap %d MB, RSS %d MB%n", r.get("heap_peak_mb"), r.get("rss_peak_mb"));
+        if (report != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
+            out.println("report: " + report);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** {@code --state-backend}: many devices, one backend; what an operator sizes a cluster from. */
+    private int stateRun(Path work) throws Exception {
+        say("training the benchmark model (8 features, default window and sizes)...");
+        AnomalyModel model = trainModel(work).model();
+        long readings = (long) devices * readingsPerDevice;
+        if (readings > Integer.MAX_VALUE) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--devices × --readings-per-device is too large: " + readings);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("state_backend", stateBackend);
+        r.put("incremental", incremental);
+        r.put("devices", devices);
+        r.put("readings_per_device", readingsPerDevice);
+        r.put("parallelism", parallelism);
+        try (LocalKafka kafka = LocalKafka.start()) {
+            String bs = kafka.bootstrapServers();
+            kafka.createTopics(parallelism, "state-in", "bench-alerts", "bench-dlq");
+            say(String.format(Locale.ROOT, "producing %,d readings: %,d devices × %d...", readings, devices, readingsPerDevice));
+            r.put("produce_eps", produce(bs, "state-in", (int) readings, devices, model, 0.001));
+            say(String.format(Locale.ROOT, "the job with state backend %s%s, checkpoints every 5 s...", stateBackend,
+                    incremental && !stateBackend.equals("hashmap") ? " (incremental checkpoints)" : ""));
+            JobConfig cfg = config(bs, "state-in", "state", Map.of("start.from", "earliest", "checkpoint.interval", "5s"));
+            StateBench.Result s = new StateBench(this::say).run(bs, model, cfg, stateBackend, incremental, readings, parallelism, work);
+            r.putAll(StateBench.asReport(s, devices));
+        }
+        r.put("heap_peak_mb", heapPeakMb());
+        r.put("rss_peak_mb", rssPeakMb());
+        out.println();
+        out.printf(Locale.ROOT, "%s, %,d devices × %d readings: %,.0f readings/s%n", stateBackend, devices, readingsPerDevice, r.get("state_eps"));
+        out.printf(Locale.ROOT, "checkpoint after the last reading: state %,d bytes (%,d per device), %,d bytes written by it, %d ms%n",
+                r.get("checkpoint_state_bytes"), r.get("state_bytes_per_device"), r.get("checkpointed_bytes"), r.get("checkpoint_duration_ms"));
+        out.printf(Locale.ROOT, "local state directory %,d bytes; heap after GC %d MB, RSS %d MB; peaks heap %d MB, RSS %d MB%n",
+                r.get("local_state_dir_bytes"), r.get("heap_used_after_gc_mb"), r.get("rss_mb"), r.get("heap_peak_mb"), r.get("rss_peak_mb"));
         if (report != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
             out.println("report: " + report);
@@ -300,27 +399,43 @@ public final class BenchCommand implements Callable<Integer> {
         return LocalStack.config(bs, s);
     }
 
+    private JobConfig config(String bs, String in, String group, Map<String, String> extra) {
+        Map<String, String> s = new LinkedHashMap<>(extra);
+        if (bufferTimeout != null) {
+            s.put("buffer-timeout", bufferTimeout);
+        }
+        return config(bs, in, "bench-alerts", group, s);
+    }
+
     /** Runs the job over a topic to its end; returns the job's net runtime in seconds. */
     private double runBounded(String bs, AnomalyModel model, String topic, Reconstructor.Factory engine, String group) throws Exception {
-        JobConfig cfg = config(bs, topic, "bench-alerts", group, Map.of("source.stop-at-latest", "true"));
+        JobConfig cfg = config(bs, topic, group, Map.of("source.stop-at-latest", "true"));
         JobExecutionResult result = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
                 model, cfg, engine).execute("bench-" + group);
         return result.getNetRuntime() / 1000.0;
     }
 
     /** Event → alert latency: readings stamped with their send time, alerts read as soon as they are written. */
-    private double[] latency(String bs, AnomalyModel model, double rate) throws Exception {
-        say(String.format(Locale.ROOT, "latency: %d s at %,.0f readings/s with at-least-once alerts...", latencySeconds, rate));
-        JobConfig cfg = config(bs, "lat-in", "lat-alerts", "latency", Map.of("delivery.guarantee", "at-least-once",
+    private LatencySamples latency(String bs, AnomalyModel model, double rate) throws Exception {
+        say(String.format(Locale.ROOT, "latency: %d s at %,.0f readings/s with %s alerts...", latencySeconds, rate, latencyDelivery));
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("delivery.guarantee", latencyDelivery,
                 "start.from", "latest", "watermark.idleness", "5s"));
+        if (latencyCheckpoint != null) {
+            settings.put("checkpoint.interval", latencyCheckpoint);
+        }
+        if (bufferTimeout != null) {
+            settings.put("buffer-timeout", bufferTimeout);
+        }
+        JobConfig cfg = config(bs, "lat-in", "lat-alerts", "latency", settings);
         JobClient job = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
                 model, cfg, Reconstructor.PLAIN_JAVA).executeAsync("bench-latency");
-        List<Double> latencies = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs,
-                ConsumerConfig.GROUP_ID_CONFIG, "lat-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> p = producer(bs, 1)) {
-            c.subscribe(List.of("lat-alerts"));
+        LatencySamples latencies = new LatencySamples();
+        // Alerts are read on their own thread, blocked in poll, so each is stamped when it arrives rather than when the
+        // load generator next finds time to look (that added up to one send batch to every figure).
+        AlertReader reader = new AlertReader(bs, latencies);
+        Thread readerThread = new Thread(reader, "bench-alert-reader");
+        readerThread.start();
+        try (KafkaProducer<byte[], byte[]> p = producer(bs, 1)) {
             Thread.sleep(8000); // the job is deployed and its source positioned at the end of the topic
             int deviceCount = 10_000;
             Random rnd = new Random(3);
@@ -338,7 +453,7 @@ public final class BenchCommand implements Callable<Integer> {
                 int d = (int) (sent % deviceCount);
                 double[] row = normalRow(rnd);
                 if (anomalousLeft[d] == 0 && rnd.nextDouble() < 0.002) {
-                    anomalousLeft[d] = 8;
+                    anomalousLeft[d] = ANOMALY_STRETCH;
                 }
                 if (anomalousLeft[d] > 0) {
                     row[0] *= 0.6;
@@ -348,33 +463,59 @@ public final class BenchCommand implements Callable<Integer> {
                 last[d] = now;
                 p.send(new ProducerRecord<>("lat-in", ("d" + d).getBytes(StandardCharsets.UTF_8), encode("d" + d, now, row)));
                 sent++;
-                if (sent % 1000 == 0) {
-                    drain(c, latencies);
-                }
             }
-            long tail = System.currentTimeMillis() + 3000;
-            while (System.currentTimeMillis() < tail) {
-                drain(c, latencies);
-            }
+            p.flush();
+            Thread.sleep(3000); // the last alerts arrive
         } finally {
+            reader.stop();
+            readerThread.join(10_000);
             job.cancel().get();
         }
-        if (latencies.isEmpty()) {
-            return new double[] {Double.NaN, Double.NaN, 0};
+        if (reader.failure != null) {
+            throw new IllegalStateException("reading alerts failed: " + reader.failure.getMessage(), reader.failure);
         }
-        double[] l = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new double[] {com.sensoranomaly.model.Quantiles.sorted(l, 0.5), com.sensoranomaly.model.Quantiles.sorted(l, 0.99), l.length};
+        return latencies;
     }
 
-    private static void drain(KafkaConsumer<byte[], byte[]> c, List<Double> latencies) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ZERO)) {
-            try {
-                AnomalyAlert a = AvroContracts.alert(r.value());
-                if (a.getStatus().name().equals("FIRING")) {
-                    latencies.add((double) (System.currentTimeMillis() - a.getEventTime().toEpochMilli()));
+    /** Anomalous stretches of the latency run: longer than the rule's k (10 of 10 by default), so each opens an episode. */
+    static final int ANOMALY_STRETCH = 14;
+
+    /** Reads the latency run's alerts as they arrive and records each FIRING one's event, detection and receive times. */
+    private static final class AlertReader implements Runnable {
+        private final String bootstrapServers;
+        private final LatencySamples samples;
+        private volatile boolean running = true;
+        volatile Exception failure;
+
+        AlertReader(String bootstrapServers, LatencySamples samples) {
+            this.bootstrapServers = bootstrapServers;
+            this.samples = samples;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        @Override
+        public void run() {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.GROUP_ID_CONFIG, "lat-reader", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of("lat-alerts"));
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                    long received = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        AnomalyAlert a = AvroContracts.alert(r.value());
+                        if (a.getStatus().name().equals("FIRING")) {
+                            synchronized (samples) {
+                                samples.add(a.getEventTime().toEpochMilli(), a.getDetectionTime().toEpochMilli(), received);
+                            }
+                        }
+                    }
                 }
             } catch (Exception e) {
-                throw new IllegalStateException(e);
+                failure = e;
             }
         }
     }

@@ -37,6 +37,9 @@ public final class DeviceCalibrator implements Serializable {
      */
     static final double MIN_SPREAD = 0.05;
 
+    /** Readings a new device's warm-up buffer holds before it first grows. */
+    static final int FIRST_WARMUP_READINGS = 16;
+
     private final Calibration mode;
     private final int events;
     private final double quantile;
@@ -80,7 +83,7 @@ public final class DeviceCalibrator implements Serializable {
         } else if (mode == Calibration.THRESHOLD) {
             s.calibrationScores = new double[events];
         } else if (mode == Calibration.DEVICE_MODEL) {
-            s.warmup = new float[events * features];
+            s.warmup = new float[Math.min(events, FIRST_WARMUP_READINGS) * features];
         }
         return s;
     }
@@ -99,12 +102,17 @@ public final class DeviceCalibrator implements Serializable {
             return;
         }
         int at = s.warmupCount * features;
+        if (at + features > s.warmup.length) {
+            // Grows by doubling up to the whole warm-up: a new device costs what it has sent so far, not the 12.8 KB of
+            // a full warm-up (8 features × 400 readings) from its first reading, in memory and in every checkpoint.
+            s.warmup = java.util.Arrays.copyOf(s.warmup, Math.min(Math.max(2 * s.warmup.length, at + features), events * features));
+        }
         for (int j = 0; j < features; j++) {
             s.warmup[at + j] = (float) raw[j]; // NaN stays NaN
         }
         s.warmupCount++;
         if (s.warmupCount == events) {
-            double[] readings = new double[s.warmup.length];
+            double[] readings = new double[events * features];
             for (int k = 0; k < readings.length; k++) {
                 readings[k] = s.warmup[k];
             }

@@ -1,0 +1,47 @@
+package com.sensoranomaly.job.scoring;
+
+import com.sensoranomaly.job.TestModels;
+import com.sensoranomaly.job.config.JobConfig;
+import com.sensoranomaly.model.AnomalyModel;
+import com.sensoranomaly.model.DeviceModel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A device that fits its own model keeps only the warm-up readings it has sent, and fits the same model as before. */
+class DeviceCalibratorTest {
+
+    @Test
+    void shouldKeepAWarmingDevicesReadingsInProportionToWhatItSentAndFitTheSameModel() {
+        AnomalyModel model = TestModels.correlatedPair();
+        int events = 100;
+        DeviceCalibrator calibrator = new DeviceCalibrator(JobConfig.Calibration.DEVICE_MODEL, events, 0, 1.0, model);
+        DeviceState s = calibrator.newState();
+        assertThat(s.warmup).as("a new device holds room for a few readings, not the whole warm-up").hasSize(16 * 2);
+
+        Random rnd = new Random(7);
+        double[] all = new double[events * 2];
+        for (int i = 0; i < events; i++) {
+            double a = 1 + 0.1 * rnd.nextGaussian();
+            double[] raw = {a, a + 0.01 * rnd.nextGaussian()};
+            all[2 * i] = (float) raw[0];
+            all[2 * i + 1] = (float) raw[1];
+            calibrator.observeWarmup(s, raw);
+            if (i == 16) {
+                assertThat(s.warmup).as("grown once, by doubling").hasSize(32 * 2);
+            }
+            if (i < events - 1) {
+                assertThat(s.warmup.length).isLessThanOrEqualTo(Math.max(32, 2 * (i + 1)) * 2).isLessThanOrEqualTo(events * 2);
+            }
+        }
+
+        assertThat(s.warmup).as("dropped once the model is fitted").isNull();
+        assertThat(s.deviceModel).isNotNull();
+        DeviceModel expected = DeviceModel.fit(all, events, 2, DeviceModel.autoWindow(events, 2),
+                DeviceModel.spreadFloor(model.featureStats().std()));
+        assertThat(s.deviceModel.limit).as("the same readings, the same model").isEqualTo(expected.limit);
+    }
+}
