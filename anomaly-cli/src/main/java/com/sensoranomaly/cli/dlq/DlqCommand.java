@@ -119,15 +119,19 @@ public final class DlqCommand implements Callable<Integer> {
             for (TopicPartition tp : partitions) {
                 consumer.seek(tp, Math.max(begin.get(tp), fromOffset));
             }
+            // Where each partition's scan ends: its end at start, or just past --to-offset. Transaction markers take
+            // offsets too, so the consumer's position, not the last record seen, says a partition is through.
+            Map<TopicPartition, Long> stopAt = new HashMap<>();
             Map<TopicPartition, Boolean> done = new HashMap<>();
             for (TopicPartition tp : partitions) {
-                done.put(tp, consumer.position(tp) >= Math.min(end.get(tp), toOffset == Long.MAX_VALUE ? Long.MAX_VALUE : toOffset + 1));
+                stopAt.put(tp, Math.min(end.get(tp), toOffset == Long.MAX_VALUE ? Long.MAX_VALUE : toOffset + 1));
+                done.put(tp, consumer.position(tp) >= stopAt.get(tp));
             }
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (done.containsValue(false) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() >= end.get(tp) || r.offset() > toOffset) {
+                    if (r.offset() >= stopAt.get(tp)) {
                         continue;
                     }
                     scanned++;
@@ -146,9 +150,7 @@ public final class DlqCommand implements Callable<Integer> {
                     }
                 }
                 for (TopicPartition tp : partitions) {
-                    long stopAt = Math.min(end.get(tp), toOffset == Long.MAX_VALUE ? Long.MAX_VALUE : toOffset + 1);
-                    // Transaction markers take offsets too: position, not the last record, says the scan is through.
-                    done.put(tp, consumer.position(tp) >= stopAt);
+                    done.put(tp, consumer.position(tp) >= stopAt.get(tp));
                 }
             }
         }

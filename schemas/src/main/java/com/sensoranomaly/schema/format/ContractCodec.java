@@ -32,7 +32,6 @@ import java.util.stream.Collectors;
  * schema the contract cannot read is refused once per id with Avro's own account of why.
  */
 public final class ContractCodec<T extends SpecificRecordBase> {
-    private final Class<T> type;
     private final SpecificData model;
     private final Schema schema;
     private final BinaryMessageDecoder<T> singleObject;
@@ -52,7 +51,6 @@ public final class ContractCodec<T extends SpecificRecordBase> {
 
     /** @param registry the schema registry, or null where records in the registry format cannot be read or written */
     public ContractCodec(Class<T> type, SchemaRegistryClient registry) {
-        this.type = type;
         this.model = SpecificData.getForClass(type);
         this.schema = model.getSchema(type);
         this.singleObject = AvroContracts.singleObjectDecoder(type);
@@ -187,9 +185,5 @@ public final class ContractCodec<T extends SpecificRecordBase> {
             throw new IllegalStateException("the registry format needs a schema registry (registry.url)");
         }
         return registry.register(topic + "-value", schema);
-    }
-
-    public Class<T> type() {
-        return type;
     }
 }
