@@ -132,6 +132,64 @@ class DeviceModelTest {
     }
 
     @Test
+    void shouldScoreACompleteWindowAsItsDecodedResidualDoes() {
+        DeviceModel m = DeviceModel.fit(readings(400, 11), 400, F, 5, null);
+        double[] later = readings(700, 12);
+        double[] residual = new double[m.dimensions()];
+        for (int i = 400; i < 700; i++) {
+            Scored s = m.score(new double[] {later[i * F], later[i * F + 1], later[i * F + 2]});
+            // The reference: decode the window's code and average the squared residual (what scoring did before).
+            double[] x = standardisedWindow(m);
+            boolean[] all = new boolean[x.length];
+            java.util.Arrays.fill(all, true);
+            double decoded = m.scoreStandardised(x, all, residual);
+            assertThat(s.score()).isCloseTo(decoded, within(1e-6));
+            for (int j = 0; j < F; j++) {
+                int k = (m.window - 1) * F + j;
+                assertThat(s.expected()[j]).isCloseTo(m.mean[j] + (x[k] - residual[k]) * m.std[j], within(1e-9));
+            }
+        }
+    }
+
+    /** The model's current window, oldest first, standardised. */
+    private static double[] standardisedWindow(DeviceModel m) {
+        double[] x = new double[m.dimensions()];
+        for (int i = 0; i < m.window; i++) {
+            int slot = (m.next + i) % m.window;
+            for (int j = 0; j < F; j++) {
+                x[i * F + j] = (m.recent[slot * F + j] - m.mean[j]) / m.std[j];
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void shouldExplainOnlyReadingsAboveTheGivenLevelWhenTheRingIsKeptOutside() {
+        DeviceModel own = DeviceModel.fit(readings(400, 13), 400, F, 4, null);
+        DeviceModel fitted = DeviceModel.fit(readings(400, 13), 400, F, 4, null);
+        double[] ring = fitted.recent.clone();
+        int slot = fitted.next;
+        double[] later = readings(460, 14);
+        int explained = 0;
+        for (int i = 400; i < 460; i++) {
+            double[] raw = i == 450 ? reading(70, 32, 9.0) : new double[] {later[i * F], later[i * F + 1], later[i * F + 2]};
+            Scored a = own.score(raw);
+            Scored b = fitted.score(raw, ring, slot, fitted.limit);
+            slot = (slot + 1) % fitted.window;
+            assertThat(b.score()).as("the same window, kept outside").isEqualTo(a.score());
+            assertThat(b.expected()).containsExactly(a.expected());
+            if (b.score() > fitted.limit) {
+                explained++;
+                assertThat(b.featureErrors()).containsExactly(a.featureErrors());
+            } else {
+                assertThat(b.featureErrors()).as("a normal reading is left unexplained").isNull();
+            }
+        }
+        assertThat(explained).as("the broken reading and the windows holding it").isGreaterThanOrEqualTo(1);
+        assertThat(fitted.recent).as("the model's own ring is untouched").containsExactly(DeviceModel.fit(readings(400, 13), 400, F, 4, null).recent);
+    }
+
+    @Test
     void shouldRefuseAWarmupTooShortForItsWindow() {
         assertThatThrownBy(() -> DeviceModel.fit(readings(10, 1), 10, F, 5, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window 5");

@@ -88,18 +88,50 @@ public final class DeviceCalibrator implements Serializable {
         return s;
     }
 
-    /** Whether this device is scored by its own model (fitted from its warm-up). */
+    /** Whether this device is scored by its own model (fitted from its warm-up; kept in a state of its own). */
     public boolean hasDeviceModel(DeviceState s) {
-        return s.deviceModel != null;
+        return s.modelWindow != null;
+    }
+
+    /**
+     * State written before the fitted model had a state of its own holds it in {@link DeviceState#deviceModel}: takes
+     * it out (its window ring moves into the device's state) and returns it, for the caller to keep in the model's
+     * state; null if there is none.
+     */
+    public DeviceModel takeLegacyModel(DeviceState s) {
+        DeviceModel m = s.deviceModel;
+        if (m == null) {
+            return null;
+        }
+        s.deviceModel = null;
+        s.modelWindow = m.recent;
+        s.modelSlot = m.next;
+        m.recent = null;
+        m.next = 0;
+        return m;
+    }
+
+    /**
+     * A device whose own model is gone (its model's state expired apart from the device's) learns it again: a new
+     * warm-up, scored meanwhile by the bundle's model; what else describes the device stays.
+     */
+    public void restartWarmup(DeviceState s) {
+        s.modelWindow = null;
+        s.modelSlot = 0;
+        s.threshold = Double.NaN;
+        s.warmupCount = 0;
+        s.warmup = mode == Calibration.DEVICE_MODEL ? new float[Math.min(events, FIRST_WARMUP_READINGS) * features] : null;
     }
 
     /**
      * Keeps a warm-up reading of a device that will fit its own model (raw, smoothed if the model smooths); fits
-     * the model when the warm-up is complete. A no-op in other modes.
+     * the model when the warm-up is complete and returns it (null before that, and in other modes). The returned
+     * model is the part that never changes, for the caller to keep in a state of its own; the window ring it scores
+     * moves into the device's state ({@link DeviceState#modelWindow}).
      */
-    public void observeWarmup(DeviceState s, double[] raw) {
+    public DeviceModel observeWarmup(DeviceState s, double[] raw) {
         if (s.warmup == null) {
-            return;
+            return null;
         }
         int at = s.warmupCount * features;
         if (at + features > s.warmup.length) {
@@ -116,10 +148,16 @@ public final class DeviceCalibrator implements Serializable {
             for (int k = 0; k < readings.length; k++) {
                 readings[k] = s.warmup[k];
             }
-            s.deviceModel = DeviceModel.fit(readings, events, features, deviceWindow, DeviceModel.spreadFloor(trainingStd));
-            s.threshold = s.deviceModel.limit * scale;
+            DeviceModel m = DeviceModel.fit(readings, events, features, deviceWindow, DeviceModel.spreadFloor(trainingStd));
+            s.threshold = m.limit * scale;
             s.warmup = null;
+            s.modelWindow = m.recent;
+            s.modelSlot = m.next;
+            m.recent = null;
+            m.next = 0;
+            return m;
         }
+        return null;
     }
 
     /** Whether this device still estimates its baseline (its readings are then not scored). */
@@ -181,9 +219,11 @@ public final class DeviceCalibrator implements Serializable {
      * features are the same: its newest event time (the ordering rule), its smoothed sensor levels and its
      * baseline (mean and spread, re-mapped onto this model's training data). What depends on the model starts
      * afresh: the window (this model's size) and the threshold calibration, bridged meanwhile by the old
-     * threshold's ratio to the global one. With other features, only the event time carries over.
+     * threshold's ratio to the global one. With other features, only the event time carries over. The device's own
+     * model ({@code own}, null if none) carries over if it has this calibration's window; if it does not,
+     * {@link #hasDeviceModel} is false for the state returned and the caller drops the model.
      */
-    public DeviceState migrate(DeviceState old) {
+    public DeviceState migrate(DeviceState old, DeviceModel own) {
         DeviceState s = newState();
         s.window.lastEventTime = old.window == null ? Long.MIN_VALUE : old.window.lastEventTime;
         if (old.featureLayout != featureLayout || old.window == null || old.window.lastRaw == null
@@ -195,10 +235,12 @@ public final class DeviceCalibrator implements Serializable {
             s.window.smoothedAt = old.window.smoothedAt.clone();
         }
         s.thresholdRatio = old.thresholdRatio;
-        if (mode == Calibration.DEVICE_MODEL && old.deviceModel != null && old.deviceModel.window == deviceWindow) {
-            // The device's own model describes the device, not the bundle: it carries over as it is.
-            s.deviceModel = old.deviceModel;
-            s.threshold = old.deviceModel.limit * scale;
+        if (mode == Calibration.DEVICE_MODEL && own != null && own.window == deviceWindow && old.modelWindow != null) {
+            // The device's own model describes the device, not the bundle: it carries over as it is, with its window.
+            s.modelWindow = old.modelWindow;
+            s.modelSlot = old.modelSlot;
+            s.modelWrittenAt = old.modelWrittenAt;
+            s.threshold = own.limit * scale;
             s.warmup = null;
         }
         if (mode == Calibration.BASELINE && old.deviceMean != null) {

@@ -16,8 +16,24 @@ public class DeviceState {
      */
     public float[] warmup;
     public int warmupCount;
-    /** The device's own model (calibration mode DEVICE_MODEL, once its warm-up is complete; else null). */
+    /**
+     * The device's own model as state written before the fitted model moved to a keyed state of its own
+     * ({@link ScoringFunction}'s "device-model"); moved there at the device's next reading, null afterwards.
+     */
     public DeviceModel deviceModel;
+    /**
+     * The last W readings the device's own model scores (W·F raw values, NaN = missing), oldest at
+     * {@link #modelSlot} + 1 (mod W): the part of that model that changes at every reading. Null until the device has
+     * its own model (calibration mode DEVICE_MODEL, once its warm-up is complete).
+     */
+    public double[] modelWindow;
+    /** Where the device's next reading goes in {@link #modelWindow}. */
+    public int modelSlot;
+    /**
+     * Processing time the device's own model was last written to its state: rewritten when older than half the state's
+     * time to live, so that the model of a device that keeps sending never expires under it.
+     */
+    public long modelWrittenAt;
     /** Readings seen while estimating the baseline offsets (calibration mode BASELINE). */
     public int baselineCount;
     /** Per feature: sum, sum of squares and count of observed raw values during baseline estimation. */

@@ -4,6 +4,7 @@ import com.sensoranomaly.job.deadletter.DeadLetterEvent;
 import com.sensoranomaly.job.deadletter.DeadLetterReason;
 import com.sensoranomaly.job.idle.IdleTimer;
 import com.sensoranomaly.job.ingest.Reading;
+import com.sensoranomaly.model.DeviceModel;
 import com.sensoranomaly.model.ReadingScorer;
 import com.sensoranomaly.model.Scored;
 import com.sensoranomaly.model.Smoothing;
@@ -77,6 +78,13 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private transient boolean restoredChecked;
 
     private transient ValueState<DeviceState> state;
+    /**
+     * The device's own fitted model, apart from {@link #state}: it never changes once fitted (8.6 KB at the default
+     * window), while the device's state changes at every reading. Kept together, every reading rewrote the model too:
+     * a serialization per reading on RocksDB and nearly the whole state in every incremental checkpoint.
+     */
+    private transient ValueState<DeviceModel> model;
+    private transient long ttlMs;
     private transient MetricGroup metrics;
     private transient java.util.Set<String> versionGauges;
     private transient Counter switches;
@@ -119,15 +127,11 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void open(OpenContext ctx) {
-        ValueStateDescriptor<DeviceState> desc = new ValueStateDescriptor<>("device", DeviceState.class);
-        desc.enableTimeToLive(StateTtlConfig.newBuilder(ttlBackstop(idleTimeout))
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                // One entry checked per access (default 5): silent devices still get dropped over time, and the
-                // profile showed the default sweep as 15 % of the scoring thread.
-                .cleanupIncrementally(1, false)
-                .build());
-        state = getRuntimeContext().getState(desc);
+        ttlMs = ttlBackstop(idleTimeout).toMillis();
+        state = getRuntimeContext().getState(deviceStateDescriptor(idleTimeout));
+        ValueStateDescriptor<DeviceModel> modelDesc = new ValueStateDescriptor<>("device-model", DeviceModel.class);
+        modelDesc.enableTimeToLive(ttl(idleTimeout));
+        model = getRuntimeContext().getState(modelDesc);
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("scoring");
         metrics = g;
@@ -147,6 +151,23 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         scoringNanos = g.histogram("scoringTimeNanos", new DescriptiveStatisticsHistogram(1000));
         g.gauge("eventTimeLagMs", () -> lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - lastEventTime);
         install(submitted);
+    }
+
+    /** The device's state as this function keeps it (its name, type and time to live make it restorable). */
+    static ValueStateDescriptor<DeviceState> deviceStateDescriptor(Duration idleTimeout) {
+        ValueStateDescriptor<DeviceState> desc = new ValueStateDescriptor<>("device", DeviceState.class);
+        desc.enableTimeToLive(ttl(idleTimeout));
+        return desc;
+    }
+
+    private static StateTtlConfig ttl(Duration idleTimeout) {
+        return StateTtlConfig.newBuilder(ttlBackstop(idleTimeout))
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                // One entry checked per access (default 5): silent devices still get dropped over time, and the
+                // profile showed the default sweep as 15 % of the scoring thread.
+                .cleanupIncrementally(1, false)
+                .build();
     }
 
     /** Makes {@code d} the detector in force. Devices move onto it lazily, at their next reading. */
@@ -199,13 +220,30 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         }
         DeviceCalibrator calibrator = detector.calibrator();
         double globalThreshold = detector.globalThreshold();
+        long now = ctx.timerService().currentProcessingTime();
         DeviceState s = state.value();
+        DeviceModel own = null;
         if (s == null) {
             s = calibrator.newState();
-        } else if (calibrator.builtForAnotherModel(s)) {
-            // Restored from a savepoint taken with another model (an upgrade): carry over what describes the device.
-            s = calibrator.migrate(s);
-            migrated.inc();
+        } else {
+            DeviceModel legacy = calibrator.takeLegacyModel(s);
+            if (legacy != null) {
+                // State from before the fitted model had its own state: the model moves there, once.
+                keepModel(s, legacy, now);
+                own = legacy;
+            }
+            if (calibrator.builtForAnotherModel(s)) {
+                // Restored from a savepoint taken with another model (an upgrade): carry over what describes the device.
+                if (own == null && calibrator.hasDeviceModel(s)) {
+                    own = model.value();
+                }
+                s = calibrator.migrate(s, own);
+                if (!calibrator.hasDeviceModel(s) && own != null) {
+                    model.clear();
+                    own = null;
+                }
+                migrated.inc();
+            }
         }
         if (r.eventTime <= s.window.lastEventTime && clockCorrected(s.window.lastEventTime, r.eventTime)) {
             clockCorrections.inc();
@@ -243,9 +281,21 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         result.labels = r.labels;
         result.modelVersion = detector.version();
 
-        if (calibrator.hasDeviceModel(s)) {
-            // The device's own model of normal, fitted from its warm-up, scores it from then on.
-            Scored sc = s.deviceModel.score(raw);
+        if (calibrator.hasDeviceModel(s) && own == null) {
+            own = model.value();
+            if (own == null) {
+                // Its model's state expired apart from the device's (a processing-time backstop): learn it again.
+                calibrator.restartWarmup(s);
+            }
+        }
+        if (own != null) {
+            // The device's own model of normal, fitted from its warm-up, scores it from then on. Per-sensor errors
+            // only for a reading over the device's threshold: they explain an alert, and cost a second product.
+            Scored sc = own.score(raw, s.modelWindow, s.modelSlot, s.threshold);
+            s.modelSlot = (s.modelSlot + 1) % own.window;
+            if (now - s.modelWrittenAt > ttlMs / 2) {
+                keepModel(s, own, now);
+            }
             if (embed) {
                 // The code comes from the bundle's encoder, which needs its window kept up to date for this.
                 scorer.score(s.window, raw, r.eventTime);
@@ -255,11 +305,14 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             state.update(s);
             result.deviceModel = true;
             // The device model's control limit × threshold.scale.
-            emit(result, sc, sc.expected(), s.threshold, false, s.deviceModel.featureErrorMean, timed, start, out);
+            emit(result, sc, sc.expected(), s.threshold, false, own.featureErrorMean, timed, start, out);
             return;
         }
         // A device fitting its own model keeps its warm-up readings; the bundle's model scores them meanwhile.
-        calibrator.observeWarmup(s, raw);
+        DeviceModel fitted = calibrator.observeWarmup(s, raw);
+        if (fitted != null) {
+            keepModel(s, fitted, now);
+        }
         if (calibrator.estimatingBaseline(s)) {
             calibrator.observeBaseline(s, raw);
             s.window.lastEventTime = r.eventTime;
@@ -282,9 +335,18 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         double[] expected = sc.expected();
         calibrator.uncorrect(s, expected);
         // A device that has just fitted its own model still had this reading scored by the bundle's model.
-        boolean justFitted = s.deviceModel != null;
+        boolean justFitted = fitted != null;
         emit(result, sc, expected, justFitted ? globalThreshold : calibrator.thresholdFor(s, globalThreshold),
                 calibrator.calibrating(s) || justFitted, detector.model().featureErrorMean(), timed, start, out);
+    }
+
+    /**
+     * Writes the device's fitted model to its state: once when fitted, then only as often as its time to live needs
+     * (half of it), so a device that keeps sending keeps its model.
+     */
+    private void keepModel(DeviceState s, DeviceModel m, long now) throws java.io.IOException {
+        model.update(m);
+        s.modelWrittenAt = now;
     }
 
     /** True if the device's newest time is implausibly far ahead of the wall clock and the new one is not. */
@@ -299,6 +361,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         if (s != null && IdleTimer.fired(timestamp, ctx.timeDomain(), s.idleTimer)) {
             idleDropped.inc();
             state.clear();
+            model.clear();
         }
     }
 

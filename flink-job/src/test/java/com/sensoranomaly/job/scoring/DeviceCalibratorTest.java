@@ -24,12 +24,14 @@ class DeviceCalibratorTest {
 
         Random rnd = new Random(7);
         double[] all = new double[events * 2];
+        DeviceModel fitted = null;
         for (int i = 0; i < events; i++) {
             double a = 1 + 0.1 * rnd.nextGaussian();
             double[] raw = {a, a + 0.01 * rnd.nextGaussian()};
             all[2 * i] = (float) raw[0];
             all[2 * i + 1] = (float) raw[1];
-            calibrator.observeWarmup(s, raw);
+            fitted = calibrator.observeWarmup(s, raw);
+            assertThat(fitted == null).as("fitted at the last warm-up reading only").isEqualTo(i < events - 1);
             if (i == 16) {
                 assertThat(s.warmup).as("grown once, by doubling").hasSize(32 * 2);
             }
@@ -39,9 +41,13 @@ class DeviceCalibratorTest {
         }
 
         assertThat(s.warmup).as("dropped once the model is fitted").isNull();
-        assertThat(s.deviceModel).isNotNull();
+        assertThat(calibrator.hasDeviceModel(s)).isTrue();
         DeviceModel expected = DeviceModel.fit(all, events, 2, DeviceModel.autoWindow(events, 2),
                 DeviceModel.spreadFloor(model.featureStats().std()));
-        assertThat(s.deviceModel.limit).as("the same readings, the same model").isEqualTo(expected.limit);
+        assertThat(fitted.limit).as("the same readings, the same model").isEqualTo(expected.limit);
+        assertThat(fitted.recent).as("the model handed out never changes: its window ring is the device's").isNull();
+        assertThat(s.modelWindow).containsExactly(expected.recent);
+        assertThat(s.modelSlot).isEqualTo(expected.next);
+        assertThat(s.deviceModel).as("no copy of the model in the device's state").isNull();
     }
 }

@@ -110,6 +110,73 @@ class ScoringFunctionHarnessTest {
         }
     }
 
+    @Test
+    void shouldMoveAFittedModelKeptInTheDevicesStateByAnEarlierVersionIntoItsOwnStateAndScoreOn() throws Exception {
+        // State as versions before the split wrote it: the fitted model, with its window ring, inside the device's state.
+        java.util.Random rnd = new java.util.Random(3);
+        int events = 40;
+        Detector detector = Detector.create(model, settings(Calibration.DEVICE_MODEL, events));
+        DeviceCalibrator calibrator = detector.calibrator();
+        DeviceState legacy = calibrator.newState();
+        com.sensoranomaly.model.DeviceModel fitted = null;
+        for (int i = 0; i < events; i++) {
+            double a = 5 + rnd.nextGaussian() * 0.1;
+            fitted = calibrator.observeWarmup(legacy, new double[] {a, -0.4 * a + rnd.nextGaussian() * 0.01});
+        }
+        fitted.recent = legacy.modelWindow;
+        fitted.next = legacy.modelSlot;
+        legacy.modelWindow = null;
+        legacy.deviceModel = fitted;
+        legacy.window.lastEventTime = 40_000;
+        com.sensoranomaly.model.DeviceModel reference = copyOf(fitted);
+        OperatorSubtaskState snapshot;
+        var writer = new org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<String, String, String>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new LegacyStateWriter(legacy)), k -> k, Types.STRING, 128, 1, 0);
+        try (writer) {
+            writer.open();
+            writer.processElement("d", 40_000);
+            snapshot = writer.snapshot(1, 50_000);
+        }
+
+        try (var h = harness(model, Calibration.DEVICE_MODEL, events, snapshot)) {
+            h.processElement(reading("d", 100_000, 5.0, -2.0), 100_000);
+            h.processElement(reading("d", 101_000, 5.0, 2.0), 101_000); // b stops following a
+            List<ScoredReading> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.deviceModel).containsExactly(true, true);
+            assertThat(out.get(0).score).as("scored on by the same model and window").isEqualTo(reference.score(new double[] {5.0, -2.0}).score());
+            assertThat(out.get(1).score).isEqualTo(reference.score(new double[] {5.0, 2.0}).score());
+            assertThat(out.get(1).exceeds()).isTrue();
+            assertThat(out.get(1).featureErrors).as("a reading over the threshold is explained").isNotNull();
+            assertThat(out.get(0).featureErrors).as("a normal one is not").isNull();
+            OperatorSubtaskState moved = h.snapshot(2, 102_000);
+            try (var again = harness(model, Calibration.DEVICE_MODEL, events, moved)) {
+                again.processElement(reading("d", 102_000, 5.0, -2.0), 102_000);
+                assertThat(again.extractOutputValues().get(0).score).as("the moved model survives the next restore")
+                        .isEqualTo(reference.score(new double[] {5.0, -2.0}).score());
+            }
+        }
+    }
+
+    private static com.sensoranomaly.model.DeviceModel copyOf(com.sensoranomaly.model.DeviceModel m) throws Exception {
+        var serializer = org.apache.flink.api.common.typeinfo.TypeInformation.of(com.sensoranomaly.model.DeviceModel.class)
+                .createSerializer(new org.apache.flink.api.common.ExecutionConfig().getSerializerConfig());
+        return serializer.copy(m);
+    }
+
+    /** Writes one prepared device state under the scoring function's state name, as an earlier version would have. */
+    private static final class LegacyStateWriter extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, String, String> {
+        private final DeviceState prepared;
+
+        LegacyStateWriter(DeviceState prepared) {
+            this.prepared = prepared;
+        }
+
+        @Override
+        public void processElement(String key, Context ctx, org.apache.flink.util.Collector<String> out) throws Exception {
+            getRuntimeContext().getState(ScoringFunction.deviceStateDescriptor(Duration.ofHours(1))).update(prepared);
+        }
+    }
+
     private static Reading reading(String device, long t, double a, double b) {
         Reading r = new Reading(device, t, new double[] {a, b}, Map.of());
         r.sourceTopic = "readings";
