@@ -147,7 +147,7 @@ public class DeviceModel {
                 }
             }
         }
-        m.fitSubspace(x);
+        double[] unexplained = m.fitSubspace(x);
         double[] residual = new double[d];
         for (int round = 0; gaps && round < IMPUTE_ROUNDS; round++) {
             for (int w = 0; w < windows; w++) {
@@ -158,7 +158,7 @@ public class DeviceModel {
                     }
                 }
             }
-            m.fitSubspace(x);
+            unexplained = m.fitSubspace(x);
         }
 
         // Control limit and per-sensor normal errors from the warm-up's own windows, scored as later windows are:
@@ -170,18 +170,25 @@ public class DeviceModel {
         double[] code = new double[m.latent];
         for (int w = 0; w < windows; w++) {
             double score;
-            if (complete(observed[w])) {
+            if (!gaps) {
                 // As a complete later window is scored (the projection identity), so the limit fits what it is compared to.
                 score = m.scoreComplete(x[w], code);
-                m.residualOfCode(x[w], code, residual);
             } else {
                 score = m.scoreStandardised(x[w].clone(), observed[w], residual);
+                m.addFeatureErrors(residual, observed[w], errorSums, counts);
             }
             if (Double.isNaN(score)) {
                 continue;
             }
             scores[scored++] = score;
-            m.addFeatureErrors(residual, observed[w], errorSums, counts);
+        }
+        if (!gaps) {
+            // Without gaps the warm-up's residual per entry summed over its windows is the covariance the kept
+            // directions leave unexplained (its diagonal): no second pass over the windows to decode them.
+            for (int k = 0; k < d; k++) {
+                errorSums[k % features] += unexplained[k];
+                counts[k % features] += windows;
+            }
         }
         m.featureErrorMean = means(errorSums, counts, 0);
         if (scored == 0) {
@@ -197,8 +204,12 @@ public class DeviceModel {
         return m;
     }
 
-    /** Sets {@link #centre} and {@link #basis} from standardised windows: the top {@link #latent} principal directions. */
-    private void fitSubspace(double[][] x) {
+    /**
+     * Sets {@link #centre} and {@link #basis} from standardised windows: the top {@link #latent} principal directions.
+     * Returns, per entry, the squared residual the windows leave outside the subspace, summed over them: the diagonal of
+     * their scatter matrix minus its part along the kept directions.
+     */
+    private double[] fitSubspace(double[][] x) {
         int d = dimensions();
         int windows = x.length;
         centre = new double[d];
@@ -232,11 +243,18 @@ public class DeviceModel {
         }
         SymmetricEigen eig = SymmetricEigen.of(cov);
         basis = new float[d * latent];
+        double[] unexplained = new double[d];
+        double scatter = Math.max(1, windows - 1);
         for (int k = 0; k < d; k++) {
+            double kept = 0;
             for (int r = 0; r < latent; r++) {
-                basis[k * latent + r] = (float) eig.vectors()[k][r];
+                double v = eig.vectors()[k][r];
+                basis[k * latent + r] = (float) v;
+                kept += eig.values()[r] * v * v;
             }
+            unexplained[k] = Math.max(0, cov[k][k] - kept) * scatter;
         }
+        return unexplained;
     }
 
     /**

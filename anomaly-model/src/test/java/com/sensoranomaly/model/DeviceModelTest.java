@@ -151,6 +151,33 @@ class DeviceModelTest {
         }
     }
 
+    @Test
+    void shouldTakeEachSensorsNormalErrorFromTheWarmupsUnexplainedVarianceAsDecodingEveryWindowWould() {
+        int n = 400, w = 5;
+        double[] warmup = readings(n, 15);
+        DeviceModel m = DeviceModel.fit(warmup, n, F, w, null);
+        // The reference: decode every warm-up window and average each sensor's squared residual.
+        double[] sums = new double[F];
+        double[] x = new double[m.dimensions()];
+        double[] residual = new double[m.dimensions()];
+        int windows = n - w + 1;
+        for (int start = 0; start < windows; start++) {
+            for (int i = 0; i < w; i++) {
+                for (int j = 0; j < F; j++) {
+                    x[i * F + j] = (warmup[(start + i) * F + j] - m.mean[j]) / m.std[j];
+                }
+            }
+            m.residual(x, residual);
+            for (int k = 0; k < x.length; k++) {
+                sums[k % F] += residual[k] * residual[k];
+            }
+        }
+        for (int j = 0; j < F; j++) {
+            double decoded = sums[j] / (windows * w);
+            assertThat(m.featureErrorMean[j]).isCloseTo(decoded, within(1e-5 * decoded + 1e-9));
+        }
+    }
+
     /** The model's current window, oldest first, standardised. */
     private static double[] standardisedWindow(DeviceModel m) {
         double[] x = new double[m.dimensions()];

@@ -40,8 +40,38 @@ import java.util.stream.Stream;
 final class StateBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * @param duringRun checkpoints that completed while readings were being scored (the steady cost of checkpointing:
+     *                  with incremental checkpoints, what the readings changed since the previous one)
+     */
     record Result(double eps, long checkpointStateBytes, long checkpointedBytes, long checkpointDurationMs,
-                  long localStateDirBytes, long heapUsedAfterGcMb, long rssMb) {}
+                  long localStateDirBytes, long heapUsedAfterGcMb, long rssMb, DuringRun duringRun) {}
+
+    /** Completed checkpoints triggered while readings flowed: how many, and the median and largest bytes written and durations. */
+    record DuringRun(int completed, int failed, long medianWrittenBytes, long maxWrittenBytes, long medianDurationMs, long maxDurationMs) {
+        static DuringRun of(Map<Long, JsonNode> byId, long from, long to) {
+            java.util.List<Long> written = new java.util.ArrayList<>();
+            java.util.List<Long> durations = new java.util.ArrayList<>();
+            int failed = 0;
+            for (JsonNode c : byId.values()) {
+                long t = c.path("trigger_timestamp").asLong();
+                if (t < from || t > to) {
+                    continue;
+                }
+                if ("COMPLETED".equals(c.path("status").asText())) {
+                    written.add(c.path("checkpointed_size").asLong());
+                    durations.add(c.path("end_to_end_duration").asLong());
+                } else if ("FAILED".equals(c.path("status").asText())) {
+                    failed++;
+                }
+            }
+            java.util.Collections.sort(written);
+            java.util.Collections.sort(durations);
+            int n = written.size();
+            return new DuringRun(n, failed, n == 0 ? -1 : written.get(n / 2), n == 0 ? -1 : written.get(n - 1),
+                    n == 0 ? -1 : durations.get(n / 2), n == 0 ? -1 : durations.get(n - 1));
+        }
+    }
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final Consumer<String> say;
@@ -52,13 +82,14 @@ final class StateBench {
 
     /** Runs the job over {@code readings} already in {@code topic}, with the given backend, until all are scored. */
     Result run(String bs, AnomalyModel model, JobConfig cfg, String backend, boolean incremental, long readings,
-               int parallelism, Path work) throws Exception {
+               int parallelism, Path work, Map<String, String> flinkConf) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path tmp = Files.createDirectories(work.resolve("flink-tmp-" + backend));
-        Configuration conf = new Configuration();
+        // The operator's own Flink settings first (e.g. RocksDB's timer service or memory), the run's own on top.
+        Configuration conf = Configuration.fromMap(flinkConf);
         conf.set(RestOptions.PORT, port);
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incremental);
@@ -73,9 +104,16 @@ final class StateBench {
             long done = 0;
             long lastCount = -1;
             long lastProgress = System.currentTimeMillis();
+            // The REST API keeps only the last few checkpoints' details: collect them as they come.
+            Map<Long, JsonNode> checkpoints = new java.util.TreeMap<>();
             while (done == 0) {
                 Thread.sleep(250);
                 long n = scoredReadings(base);
+                for (JsonNode c : get(base + "/checkpoints").path("history")) {
+                    if (!"IN_PROGRESS".equals(c.path("status").asText())) {
+                        checkpoints.put(c.path("id").asLong(), c);
+                    }
+                }
                 long now = System.currentTimeMillis();
                 if (n > 0 && first == 0) {
                     first = now;
@@ -91,6 +129,12 @@ final class StateBench {
                 }
             }
             double eps = readings / ((done - first) / 1000.0);
+            for (JsonNode c : get(base + "/checkpoints").path("history")) {
+                if (!"IN_PROGRESS".equals(c.path("status").asText())) {
+                    checkpoints.put(c.path("id").asLong(), c);
+                }
+            }
+            DuringRun during = DuringRun.of(checkpoints, first, done);
             say.accept(String.format(java.util.Locale.ROOT, "  %,d readings scored at %,.0f readings/s; waiting for a checkpoint...", readings, eps));
             JsonNode cp = null;
             long deadline = System.currentTimeMillis() + 300_000;
@@ -107,14 +151,14 @@ final class StateBench {
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
             return new Result(eps, cp.path("state_size").asLong(), cp.path("checkpointed_size").asLong(),
-                    cp.path("end_to_end_duration").asLong(), directoryBytes(tmp), heap, rssMb("VmRSS:"));
+                    cp.path("end_to_end_duration").asLong(), directoryBytes(tmp), heap, rssMb("VmRSS:"), during);
         } finally {
             job.cancel().get();
         }
     }
 
     /** Records the scoring operator has received: every reading that passed decoding. */
-    private long scoredReadings(String base) throws Exception {
+    long scoredReadings(String base) throws Exception {
         for (JsonNode v : get(base).path("vertices")) {
             if (v.path("name").asText().contains("score readings")) {
                 return v.path("metrics").path("read-records").asLong();
@@ -155,9 +199,17 @@ final class StateBench {
     }
 
     static Map<String, Object> asReport(Result r, long devices) {
-        return Map.of("state_eps", r.eps(), "checkpoint_state_bytes", r.checkpointStateBytes(),
+        Map<String, Object> m = new java.util.LinkedHashMap<>(Map.of("state_eps", r.eps(), "checkpoint_state_bytes", r.checkpointStateBytes(),
                 "checkpointed_bytes", r.checkpointedBytes(), "checkpoint_duration_ms", r.checkpointDurationMs(),
                 "state_bytes_per_device", r.checkpointStateBytes() / devices, "local_state_dir_bytes", r.localStateDirBytes(),
-                "heap_used_after_gc_mb", r.heapUsedAfterGcMb(), "rss_mb", r.rssMb());
+                "heap_used_after_gc_mb", r.heapUsedAfterGcMb(), "rss_mb", r.rssMb()));
+        DuringRun d = r.duringRun();
+        m.put("checkpoints_during_run", d.completed());
+        m.put("checkpoints_failed_during_run", d.failed());
+        m.put("checkpoint_written_bytes_median_during_run", d.medianWrittenBytes());
+        m.put("checkpoint_written_bytes_max_during_run", d.maxWrittenBytes());
+        m.put("checkpoint_duration_ms_median_during_run", d.medianDurationMs());
+        m.put("checkpoint_duration_ms_max_during_run", d.maxDurationMs());
+        return m;
     }
 }

@@ -37,8 +37,8 @@ public final class DeviceCalibrator implements Serializable {
      */
     static final double MIN_SPREAD = 0.05;
 
-    /** Readings a new device's warm-up buffer holds before it first grows. */
-    static final int FIRST_WARMUP_READINGS = 16;
+    /** Warm-up readings a device's state holds before they move, as one block, to its {@link WarmupBlocks}. */
+    static final int WARMUP_BLOCK = 16;
 
     private final Calibration mode;
     private final int events;
@@ -83,7 +83,7 @@ public final class DeviceCalibrator implements Serializable {
         } else if (mode == Calibration.THRESHOLD) {
             s.calibrationScores = new double[events];
         } else if (mode == Calibration.DEVICE_MODEL) {
-            s.warmup = new float[Math.min(events, FIRST_WARMUP_READINGS) * features];
+            s.warmup = new float[Math.min(events, WARMUP_BLOCK) * features];
         }
         return s;
     }
@@ -120,7 +120,8 @@ public final class DeviceCalibrator implements Serializable {
         s.modelSlot = 0;
         s.threshold = Double.NaN;
         s.warmupCount = 0;
-        s.warmup = mode == Calibration.DEVICE_MODEL ? new float[Math.min(events, FIRST_WARMUP_READINGS) * features] : null;
+        s.warmupMoved = 0;
+        s.warmup = mode == Calibration.DEVICE_MODEL ? new float[Math.min(events, WARMUP_BLOCK) * features] : null;
     }
 
     /**
@@ -128,34 +129,67 @@ public final class DeviceCalibrator implements Serializable {
      * the model when the warm-up is complete and returns it (null before that, and in other modes). The returned
      * model is the part that never changes, for the caller to keep in a state of its own; the window ring it scores
      * moves into the device's state ({@link DeviceState#modelWindow}).
+     *
+     * <p>The readings gather in the device's state ({@link DeviceState#warmup}) and move to {@code blocks} every
+     * {@link #WARMUP_BLOCK} readings, so a reading rewrites at most one block's worth of state. State written by
+     * earlier versions, whose buffer held the whole warm-up so far, moves it as one block at its next reading.
      */
-    public DeviceModel observeWarmup(DeviceState s, double[] raw) {
+    public DeviceModel observeWarmup(DeviceState s, double[] raw, WarmupBlocks blocks) throws Exception {
         if (s.warmup == null) {
             return null;
         }
-        int at = s.warmupCount * features;
+        if (s.warmupCount == 0) {
+            blocks.clear(); // a new warm-up: nothing from an earlier one counts
+        }
+        int held = s.warmupCount - s.warmupMoved;
+        int at = held * features;
         if (at + features > s.warmup.length) {
-            // Grows by doubling up to the whole warm-up: a new device costs what it has sent so far, not the 12.8 KB of
-            // a full warm-up (8 features × 400 readings) from its first reading, in memory and in every checkpoint.
-            s.warmup = java.util.Arrays.copyOf(s.warmup, Math.min(Math.max(2 * s.warmup.length, at + features), events * features));
+            s.warmup = java.util.Arrays.copyOf(s.warmup, at + features);
         }
         for (int j = 0; j < features; j++) {
             s.warmup[at + j] = (float) raw[j]; // NaN stays NaN
         }
         s.warmupCount++;
+        held++;
         if (s.warmupCount == events) {
-            double[] readings = new double[events * features];
-            for (int k = 0; k < readings.length; k++) {
-                readings[k] = s.warmup[k];
+            int moved = 0;
+            for (float[] block : blocks.blocks()) {
+                moved += block.length;
             }
+            if (moved != s.warmupMoved * features) {
+                // Blocks gone apart from the device's state (their time to live passed first: a device sending less
+                // often than that): the warm-up starts over rather than fit on what is left.
+                restartWarmup(s);
+                blocks.clear();
+                return null;
+            }
+            double[] readings = new double[events * features];
+            int k = 0;
+            for (float[] block : blocks.blocks()) {
+                for (float v : block) {
+                    readings[k++] = v;
+                }
+            }
+            for (int i = 0; i < held * features; i++) {
+                readings[k++] = s.warmup[i];
+            }
+            blocks.clear();
             DeviceModel m = DeviceModel.fit(readings, events, features, deviceWindow, DeviceModel.spreadFloor(trainingStd));
             s.threshold = m.limit * scale;
             s.warmup = null;
+            s.warmupMoved = 0;
             s.modelWindow = m.recent;
             s.modelSlot = m.next;
             m.recent = null;
             m.next = 0;
             return m;
+        }
+        if (held >= WARMUP_BLOCK) {
+            blocks.append(java.util.Arrays.copyOf(s.warmup, held * features));
+            s.warmupMoved = s.warmupCount;
+            if (s.warmup.length != WARMUP_BLOCK * features) {
+                s.warmup = new float[WARMUP_BLOCK * features];
+            }
         }
         return null;
     }

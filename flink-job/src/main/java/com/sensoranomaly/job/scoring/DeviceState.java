@@ -11,11 +11,15 @@ import com.sensoranomaly.model.DeviceWindow;
 public class DeviceState {
     public DeviceWindow window;
     /**
-     * Raw warm-up readings (events × F, as floats: half the state of doubles, and sensor readings rarely carry more
-     * than seven significant digits) of a device that will fit its own model (null once fitted or if off).
+     * Raw warm-up readings not yet moved to the device's warm-up blocks ({@link WarmupBlocks}), as floats: half the
+     * state of doubles, and sensor readings rarely carry more than seven significant digits. Null once the device's
+     * own model is fitted, or if it fits none.
      */
     public float[] warmup;
+    /** Warm-up readings so far (in the blocks and in {@link #warmup}). */
     public int warmupCount;
+    /** Of those, the readings moved to the warm-up blocks (0 in state written before the blocks existed). */
+    public int warmupMoved;
     /**
      * The device's own model as state written before the fitted model moved to a keyed state of its own
      * ({@link ScoringFunction}'s "device-model"); moved there at the device's next reading, null afterwards.

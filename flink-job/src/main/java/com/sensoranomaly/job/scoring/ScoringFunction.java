@@ -10,6 +10,8 @@ import com.sensoranomaly.model.Scored;
 import com.sensoranomaly.model.Smoothing;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -84,6 +86,9 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
      * a serialization per reading on RocksDB and nearly the whole state in every incremental checkpoint.
      */
     private transient ValueState<DeviceModel> model;
+    /** A warming device's readings, in blocks appended once each (see {@link WarmupBlocks}). */
+    private transient ListState<float[]> warmup;
+    private transient WarmupBlocks warmupBlocks;
     private transient long ttlMs;
     private transient MetricGroup metrics;
     private transient java.util.Set<String> versionGauges;
@@ -132,6 +137,26 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         ValueStateDescriptor<DeviceModel> modelDesc = new ValueStateDescriptor<>("device-model", DeviceModel.class);
         modelDesc.enableTimeToLive(ttl(idleTimeout));
         model = getRuntimeContext().getState(modelDesc);
+        ListStateDescriptor<float[]> warmupDesc = new ListStateDescriptor<>("device-warmup", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        warmupDesc.enableTimeToLive(ttl(idleTimeout));
+        warmup = getRuntimeContext().getListState(warmupDesc);
+        warmupBlocks = new WarmupBlocks() {
+            @Override
+            public void append(float[] block) throws Exception {
+                warmup.add(block);
+            }
+
+            @Override
+            public Iterable<float[]> blocks() throws Exception {
+                Iterable<float[]> b = warmup.get();
+                return b == null ? java.util.List.of() : b;
+            }
+
+            @Override
+            public void clear() {
+                warmup.clear();
+            }
+        };
 
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("scoring");
         metrics = g;
@@ -309,7 +334,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             return;
         }
         // A device fitting its own model keeps its warm-up readings; the bundle's model scores them meanwhile.
-        DeviceModel fitted = calibrator.observeWarmup(s, raw);
+        DeviceModel fitted = calibrator.observeWarmup(s, raw, warmupBlocks);
         if (fitted != null) {
             keepModel(s, fitted, now);
         }
@@ -362,6 +387,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             idleDropped.inc();
             state.clear();
             model.clear();
+            warmup.clear();
         }
     }
 

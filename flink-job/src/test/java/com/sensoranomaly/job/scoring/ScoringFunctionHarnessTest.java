@@ -111,6 +111,41 @@ class ScoringFunctionHarnessTest {
     }
 
     @Test
+    void shouldFitTheSameModelWhenTheWarmupIsInterruptedByARestore() throws Exception {
+        int events = 40; // two blocks of 16 readings moved out, 8 in the device's state at the fit
+        double[][] readings = new double[events + 3][];
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < readings.length; i++) {
+            double a = 5 + rnd.nextGaussian() * 0.1;
+            readings[i] = new double[] {a, -0.4 * a + rnd.nextGaussian() * 0.01};
+        }
+        List<ScoredReading> straight;
+        try (var h = harness(model, Calibration.DEVICE_MODEL, events, null)) {
+            for (int i = 0; i < readings.length; i++) {
+                h.processElement(reading("d", 1000L * (i + 1), readings[i][0], readings[i][1]), 1000L * (i + 1));
+            }
+            straight = h.extractOutputValues();
+        }
+        OperatorSubtaskState mid;
+        try (var h = harness(model, Calibration.DEVICE_MODEL, events, null)) {
+            for (int i = 0; i < 25; i++) {
+                h.processElement(reading("d", 1000L * (i + 1), readings[i][0], readings[i][1]), 1000L * (i + 1));
+            }
+            mid = h.snapshot(1, 30_000);
+        }
+        try (var h = harness(model, Calibration.DEVICE_MODEL, events, mid)) {
+            for (int i = 25; i < readings.length; i++) {
+                h.processElement(reading("d", 1000L * (i + 1), readings[i][0], readings[i][1]), 1000L * (i + 1));
+            }
+            List<ScoredReading> resumed = h.extractOutputValues();
+            assertThat(resumed.subList(resumed.size() - 3, resumed.size())).extracting(r -> r.deviceModel).containsOnly(true);
+            assertThat(resumed.subList(resumed.size() - 3, resumed.size())).extracting(r -> r.score)
+                    .as("the readings moved out before the snapshot are in the fit").containsExactlyElementsOf(
+                            straight.subList(straight.size() - 3, straight.size()).stream().map(r -> r.score).toList());
+        }
+    }
+
+    @Test
     void shouldMoveAFittedModelKeptInTheDevicesStateByAnEarlierVersionIntoItsOwnStateAndScoreOn() throws Exception {
         // State as versions before the split wrote it: the fitted model, with its window ring, inside the device's state.
         java.util.Random rnd = new java.util.Random(3);
@@ -119,9 +154,10 @@ class ScoringFunctionHarnessTest {
         DeviceCalibrator calibrator = detector.calibrator();
         DeviceState legacy = calibrator.newState();
         com.sensoranomaly.model.DeviceModel fitted = null;
+        WarmupBlocks.InMemory blocks = new WarmupBlocks.InMemory();
         for (int i = 0; i < events; i++) {
             double a = 5 + rnd.nextGaussian() * 0.1;
-            fitted = calibrator.observeWarmup(legacy, new double[] {a, -0.4 * a + rnd.nextGaussian() * 0.01});
+            fitted = calibrator.observeWarmup(legacy, new double[] {a, -0.4 * a + rnd.nextGaussian() * 0.01}, blocks);
         }
         fitted.recent = legacy.modelWindow;
         fitted.next = legacy.modelSlot;
