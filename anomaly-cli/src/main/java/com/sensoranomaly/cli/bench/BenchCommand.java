@@ -94,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--latency-seconds", description = "length of the latency run [default: ${DEFAULT-VALUE}]")
     int latencySeconds = 20;
 
+    @Option(names = "--latency-warmup-seconds", description = "seconds at the latency run's rate before it is measured "
+            + "(the step from an idle job to that rate; its alerts are reported apart) [default: ${DEFAULT-VALUE}]")
+    int latencyWarmupSeconds = 3;
+
     @Option(names = "--latency-delivery", paramLabel = "GUARANTEE",
             description = "delivery guarantee of the latency run: at-least-once (what the job itself adds) | exactly-once "
                     + "(alerts visible to read_committed consumers when the checkpoint holding them completes) [default: ${DEFAULT-VALUE}]")
@@ -149,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!latencyDelivery.equals("at-least-once") && !latencyDelivery.equals("exactly-once")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--latency-delivery must be at-least-once or exactly-once: " + latencyDelivery);
         }
-        if (naiveEvents < 1000 || latencySeconds < 1 || devices < 1 || parallelism < 1) {
+        if (naiveEvents < 1000 || latencySeconds < 1 || latencyWarmupSeconds < 0 || devices < 1 || parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--naive-events must be at least 1000, --latency-seconds, --devices and --parallelism at least 1");
         }
@@ -207,6 +211,11 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("latency_delivery", latencyDelivery);
             r.put("latency_checkpoint_interval", latencyCheckpoint == null ? "default" : latencyCheckpoint);
             r.put("latency_alerts", (long) latency.size());
+            LatencySamples warm = latency.warmup();
+            r.put("latency_warmup_seconds", latencyWarmupSeconds);
+            r.put("latency_warmup_alerts", (long) warm.size());
+            r.put("latency_warmup_p99_ms", warm.total(0.99));
+            r.put("latency_warmup_max_ms", warm.total(1.0));
             r.put("p50_latency_ms", latency.total(0.5));
             r.put("p99_latency_ms", latency.total(0.99));
             r.put("p999_latency_ms", latency.total(0.999));
@@ -244,6 +253,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "event->alert latency at %,.0f ev/s (%s sink, checkpoint interval %s): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms over %d alerts (goal p99 < 200 ms)%n",
                 r.get("latency_rate_eps"), r.get("latency_delivery"), r.get("latency_checkpoint_interval"), r.get("p50_latency_ms"),
                 r.get("p99_latency_ms"), r.get("p999_latency_ms"), r.get("max_latency_ms"), r.get("latency_alerts"));
+        out.printf(Locale.ROOT, "  warm-up (first %d s at that rate, not in the figures above): p99 %.0f ms, max %.0f ms over %d alerts%n",
+                r.get("latency_warmup_seconds"), r.get("latency_warmup_p99_ms"), r.get("latency_warmup_max_ms"), r.get("latency_warmup_alerts"));
         out.printf(Locale.ROOT, "  event->detection (source, shuffle, scoring): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
                 r.get("p50_detect_ms"), r.get("p99_detect_ms"), r.get("p999_detect_ms"));
         out.printf(Locale.ROOT, "  detection->received (sink, broker, consumer): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms%n",
@@ -496,7 +507,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Event → alert latency: readings stamped with their send time, alerts read as soon as they are written. */
     private LatencySamples latency(String bs, AnomalyModel model, double rate) throws Exception {
-        say(String.format(Locale.ROOT, "latency: %d s at %,.0f readings/s with %s alerts...", latencySeconds, rate, latencyDelivery));
+        say(String.format(Locale.ROOT, "latency: %d s at %,.0f readings/s with %s alerts (after %d s of warm-up at that rate)...",
+                latencySeconds, rate, latencyDelivery, latencyWarmupSeconds));
         Map<String, String> settings = new LinkedHashMap<>(Map.of("delivery.guarantee", latencyDelivery,
                 "start.from", "latest", "watermark.idleness", "5s"));
         if (latencyCheckpoint != null) {
@@ -508,7 +520,7 @@ public final class BenchCommand implements Callable<Integer> {
         JobConfig cfg = config(bs, "lat-in", "lat-alerts", "latency", settings);
         JobClient job = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
                 model, cfg, Reconstructor.PLAIN_JAVA).executeAsync("bench-latency");
-        LatencySamples latencies = new LatencySamples();
+        LatencySamples latencies = new LatencySamples(Long.MIN_VALUE); // set when the load starts
         // Alerts are read on their own thread, blocked in poll, so each is stamped when it arrives rather than when the
         // load generator next finds time to look (that added up to one send batch to every figure).
         AlertReader reader = new AlertReader(bs, latencies);
@@ -522,7 +534,8 @@ public final class BenchCommand implements Callable<Integer> {
             long[] last = new long[deviceCount];
             long start = System.nanoTime();
             long sent = 0;
-            long end = start + latencySeconds * 1_000_000_000L;
+            latencies.measureFrom(System.currentTimeMillis() + latencyWarmupSeconds * 1000L);
+            long end = start + (latencyWarmupSeconds + latencySeconds) * 1_000_000_000L;
             while (System.nanoTime() < end) {
                 long ahead = start + (long) (sent * 1e9 / rate) - System.nanoTime();
                 if (ahead > 1_000_000) {

@@ -13,12 +13,26 @@ import java.util.Arrays;
  * (source, keyed shuffle, scoring, episode rule) and detection → received (alert sink, broker, consumer).
  *
  * <p>All three times are wall clock of the same host, so their differences are meaningful to the millisecond.
+ *
+ * <p>Alerts for readings sent before {@code measuredFrom} belong to the warm-up (the load stepping from nothing to the
+ * run's rate on a job that has been idle since it started): kept, written to the CSV and summarised apart
+ * ({@link #warmup}), not in the figures of the run.
  */
 final class LatencySamples {
+    private volatile long measuredFrom;
     private long[] eventTime = new long[1024];
     private long[] detectionTime = new long[1024];
     private long[] received = new long[1024];
     private int size;
+
+    LatencySamples(long measuredFrom) {
+        this.measuredFrom = measuredFrom;
+    }
+
+    /** Alerts for readings sent from {@code epochMs} on are measured; earlier ones belong to the warm-up. */
+    void measureFrom(long epochMs) {
+        measuredFrom = epochMs;
+    }
 
     void add(long event, long detection, long receivedAt) {
         if (size == eventTime.length) {
@@ -32,8 +46,22 @@ final class LatencySamples {
         size++;
     }
 
+    /** Alerts measured (after the warm-up). */
     int size() {
-        return size;
+        return measured(true).length;
+    }
+
+    /** The warm-up's alerts alone, as samples measured from the beginning. */
+    LatencySamples warmup() {
+        LatencySamples w = new LatencySamples(Long.MIN_VALUE);
+        for (int i : measured(false)) {
+            w.add(eventTime[i], detectionTime[i], received[i]);
+        }
+        return w;
+    }
+
+    private int[] measured(boolean afterWarmup) {
+        return java.util.stream.IntStream.range(0, size).filter(i -> (eventTime[i] >= measuredFrom) == afterWarmup).toArray();
     }
 
     /** Quantile {@code q} of received − event time, ms (NaN without samples). */
@@ -52,12 +80,13 @@ final class LatencySamples {
     }
 
     private double quantile(long[] later, long[] earlier, double q) {
-        if (size == 0) {
+        int[] idx = measured(true);
+        if (idx.length == 0) {
             return Double.NaN;
         }
-        double[] d = new double[size];
-        for (int i = 0; i < size; i++) {
-            d[i] = later[i] - earlier[i];
+        double[] d = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            d[i] = later[idx[i]] - earlier[idx[i]];
         }
         Arrays.sort(d);
         return Quantiles.sorted(d, q);
@@ -65,9 +94,9 @@ final class LatencySamples {
 
     void writeCsv(Path file) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-            w.println("event_time_ms,detection_time_ms,received_ms");
+            w.println("event_time_ms,detection_time_ms,received_ms,warmup");
             for (int i = 0; i < size; i++) {
-                w.println(eventTime[i] + "," + detectionTime[i] + "," + received[i]);
+                w.println(eventTime[i] + "," + detectionTime[i] + "," + received[i] + "," + (eventTime[i] < measuredFrom ? 1 : 0));
             }
         }
     }
