@@ -109,11 +109,7 @@ final class StateBench {
             while (done == 0) {
                 Thread.sleep(250);
                 long n = scoredReadings(base);
-                for (JsonNode c : get(base + "/checkpoints").path("history")) {
-                    if (!"IN_PROGRESS".equals(c.path("status").asText())) {
-                        checkpoints.put(c.path("id").asLong(), c);
-                    }
-                }
+                collectCheckpoints(base, checkpoints);
                 long now = System.currentTimeMillis();
                 if (n > 0 && first == 0) {
                     first = now;
@@ -129,11 +125,7 @@ final class StateBench {
                 }
             }
             double eps = readings / ((done - first) / 1000.0);
-            for (JsonNode c : get(base + "/checkpoints").path("history")) {
-                if (!"IN_PROGRESS".equals(c.path("status").asText())) {
-                    checkpoints.put(c.path("id").asLong(), c);
-                }
-            }
+            collectCheckpoints(base, checkpoints);
             DuringRun during = DuringRun.of(checkpoints, first, done);
             say.accept(String.format(java.util.Locale.ROOT, "  %,d readings scored at %,.0f readings/s; waiting for a checkpoint...", readings, eps));
             JsonNode cp = null;
@@ -154,6 +146,15 @@ final class StateBench {
                     cp.path("end_to_end_duration").asLong(), directoryBytes(tmp), heap, rssMb("VmRSS:"), during);
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /** Adds the finished checkpoints in the REST API's history (it keeps only the last few) to {@code byId}. */
+    private void collectCheckpoints(String base, Map<Long, JsonNode> byId) throws Exception {
+        for (JsonNode c : get(base + "/checkpoints").path("history")) {
+            if (!"IN_PROGRESS".equals(c.path("status").asText())) {
+                byId.put(c.path("id").asLong(), c);
+            }
         }
     }
 
