@@ -302,12 +302,18 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("heap_peak_mb", heapPeakMb());
         r.put("rss_peak_mb", rssPeakMb());
         out.println();
-        out.printf(Locale.ROOT, "%s, %,d devices × %d readings: %,.0f readings/s%n", stateBackend, devices, readingsPerDevice, r.get("state_eps"));
+        double eps = (double) r.get("state_eps");
+        out.printf(Locale.ROOT, "%s, %,d devices × %d readings: %s%n", stateBackend, devices, readingsPerDevice,
+                Double.isNaN(eps) ? "every reading scored between two samples (250 ms): too few to give a rate" : String.format(Locale.ROOT, "%,.0f readings/s", eps));
         out.printf(Locale.ROOT, "checkpoint after the last reading: state %,d bytes (%,d per device), %,d bytes written by it, %d ms%n",
                 r.get("checkpoint_state_bytes"), r.get("state_bytes_per_device"), r.get("checkpointed_bytes"), r.get("checkpoint_duration_ms"));
-        out.printf(Locale.ROOT, "while readings flowed: %d checkpoints completed (%d failed), each wrote median %,d / max %,d bytes in median %d / max %d ms%n",
-                r.get("checkpoints_during_run"), r.get("checkpoints_failed_during_run"), r.get("checkpoint_written_bytes_median_during_run"),
-                r.get("checkpoint_written_bytes_max_during_run"), r.get("checkpoint_duration_ms_median_during_run"), r.get("checkpoint_duration_ms_max_during_run"));
+        if ((int) r.get("checkpoints_during_run") == 0) {
+            out.printf(Locale.ROOT, "while readings flowed: no checkpoint completed (%d failed)%n", r.get("checkpoints_failed_during_run"));
+        } else {
+            out.printf(Locale.ROOT, "while readings flowed: %d checkpoints completed (%d failed), each wrote median %,d / max %,d bytes in median %d / max %d ms%n",
+                    r.get("checkpoints_during_run"), r.get("checkpoints_failed_during_run"), r.get("checkpoint_written_bytes_median_during_run"),
+                    r.get("checkpoint_written_bytes_max_during_run"), r.get("checkpoint_duration_ms_median_during_run"), r.get("checkpoint_duration_ms_max_during_run"));
+        }
         out.printf(Locale.ROOT, "local state directory %,d bytes; heap after GC %d MB, RSS %d MB; peaks heap %d MB, RSS %d MB%n",
                 r.get("local_state_dir_bytes"), r.get("heap_used_after_gc_mb"), r.get("rss_mb"), r.get("heap_peak_mb"), r.get("rss_peak_mb"));
         if (report != null) {

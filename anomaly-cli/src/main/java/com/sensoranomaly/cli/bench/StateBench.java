@@ -124,7 +124,8 @@ final class StateBench {
                     throw new IllegalStateException("no progress for 2 minutes at " + n + " of " + readings + " readings");
                 }
             }
-            double eps = readings / ((done - first) / 1000.0);
+            // All of a small run can land between two samples: no rate then (NaN), rather than an infinite one.
+            double eps = done > first ? readings / ((done - first) / 1000.0) : Double.NaN;
             collectCheckpoints(base, checkpoints);
             DuringRun during = DuringRun.of(checkpoints, first, done);
             say.accept(String.format(java.util.Locale.ROOT, "  %,d readings scored at %,.0f readings/s; waiting for a checkpoint...", readings, eps));
