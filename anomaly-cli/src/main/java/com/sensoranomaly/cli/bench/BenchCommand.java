@@ -127,6 +127,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "(execution.checkpointing.incremental; RocksDB only) [default: ${DEFAULT-VALUE}]")
     boolean incremental = true;
 
+    @Option(names = "--kill-taskmanager-at", paramLabel = "FRACTION", description = "with --state-backend: terminate the "
+            + "TaskManager once this fraction of the readings is scored and a checkpoint completed, replace it, and measure "
+            + "the recovery (0: no kill) [default: ${DEFAULT-VALUE}]")
+    double killTaskManagerAt = 0;
+
     @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "a Flink setting for the --state-backend run, "
             + "e.g. state.backend.rocksdb.timer-service.factory=HEAP; repeatable")
     Map<String, String> flinkConf = new LinkedHashMap<>();
@@ -156,6 +161,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (naiveEvents < 1000 || latencySeconds < 1 || latencyWarmupSeconds < 0 || devices < 1 || parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--naive-events must be at least 1000, --latency-seconds, --devices and --parallelism at least 1");
+        }
+        if (killTaskManagerAt < 0 || killTaskManagerAt >= 1 || (killTaskManagerAt > 0 && stateBackend == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--kill-taskmanager-at must be in [0, 1) and needs --state-backend: " + killTaskManagerAt);
         }
         if (stateBackend != null && !List.of("hashmap", "rocksdb", "forst").contains(stateBackend)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--state-backend must be hashmap, rocksdb or forst: " + stateBackend);
@@ -296,6 +305,32 @@ public final class BenchCommand implements Callable<Integer> {
             say(String.format(Locale.ROOT, "the job with state backend %s%s, checkpoints every 5 s...", stateBackend,
                     incremental && !stateBackend.equals("hashmap") ? " (incremental checkpoints)" : ""));
             JobConfig cfg = config(bs, "state-in", "state", Map.of("start.from", "earliest", "checkpoint.interval", "5s"));
+            if (killTaskManagerAt > 0) {
+                RecoveryBench.Result k = new RecoveryBench(this::say).run(model, cfg, stateBackend, incremental, readings,
+                        killTaskManagerAt, parallelism, work, flinkConf);
+                r.put("kill_at_fraction", killTaskManagerAt);
+                r.put("eps_before_kill", k.epsBeforeKill());
+                r.put("restored_checkpoint_id", k.restoredCheckpointId());
+                r.put("restored_state_bytes", k.restoredStateBytes());
+                r.put("ms_kill_to_running", k.msToRunning());
+                r.put("ms_kill_to_first_scored", k.msToFirstScored());
+                r.put("ms_kill_to_caught_up", k.msToCaughtUp());
+                r.put("scored_after_restore", k.scoredAfterRestore());
+                r.put("heap_peak_mb", heapPeakMb());
+                r.put("rss_peak_mb", rssPeakMb());
+                out.println();
+                out.printf(Locale.ROOT, "%s, %,d devices × %d readings, TaskManager terminated at %.0f %% (%,.0f readings/s before):%n",
+                        stateBackend, devices, readingsPerDevice, 100 * killTaskManagerAt, k.epsBeforeKill());
+                out.printf(Locale.ROOT, "restored checkpoint %d (%,d bytes of state); job running %,d ms after the kill, first reading scored after %,d ms, "
+                        + "backlog read after %,d ms (%,d readings scored since the restore)%n", k.restoredCheckpointId(), k.restoredStateBytes(),
+                        k.msToRunning(), k.msToFirstScored(), k.msToCaughtUp(), k.scoredAfterRestore());
+                if (report != null) {
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
+                    out.println("report: " + report);
+                }
+                out.flush();
+                return 0;
+            }
             StateBench.Result s = new StateBench(this::say).run(bs, model, cfg, stateBackend, incremental, readings, parallelism, work, flinkConf);
             r.putAll(StateBench.asReport(s, devices));
         }

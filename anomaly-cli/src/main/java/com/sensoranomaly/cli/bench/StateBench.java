@@ -91,6 +91,8 @@ final class StateBench {
         // The operator's own Flink settings first (e.g. RocksDB's timer service or memory), the run's own on top.
         Configuration conf = Configuration.fromMap(flinkConf);
         conf.set(RestOptions.PORT, port);
+        // The REST API refreshes metrics at most this often (10 s by default): the rate is read from them.
+        conf.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incremental);
         // RocksDB keeps its working files under the task manager's temporary directories: measured below.
@@ -151,7 +153,7 @@ final class StateBench {
     }
 
     /** Adds the finished checkpoints in the REST API's history (it keeps only the last few) to {@code byId}. */
-    private void collectCheckpoints(String base, Map<Long, JsonNode> byId) throws Exception {
+    void collectCheckpoints(String base, Map<Long, JsonNode> byId) throws Exception {
         for (JsonNode c : get(base + "/checkpoints").path("history")) {
             if (!"IN_PROGRESS".equals(c.path("status").asText())) {
                 byId.put(c.path("id").asLong(), c);
@@ -169,7 +171,7 @@ final class StateBench {
         return 0;
     }
 
-    private JsonNode get(String url) throws Exception {
+    JsonNode get(String url) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
