@@ -274,12 +274,17 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "with the fleet model alone: %d bytes (window 1), %d bytes (window 10) (goal < 2 KB per device)%n",
                 r.get("state_bytes_per_device_fleet_model_only"), r.get("state_bytes_per_device_fleet_model_only_window_10"));
         out.printf(Locale.ROOT, "peaks of this JVM (broker + Flink + clients): heap %d MB, RSS %d MB%n", r.get("heap_peak_mb"), r.get("rss_peak_mb"));
+        writeReport(r);
+        out.flush();
+        return 0;
+    }
+
+    /** Writes the figures as JSON to {@code --report}, if given. */
+    private void writeReport(Map<String, Object> r) throws java.io.IOException {
         if (report != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
             out.println("report: " + report);
         }
-        out.flush();
-        return 0;
     }
 
     /** {@code --state-backend}: many devices, one backend; what an operator sizes a cluster from. */
@@ -324,10 +329,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "restored checkpoint %d (%,d bytes of state); job running %,d ms after the kill, first reading scored after %,d ms, "
                         + "backlog read after %,d ms (%,d readings scored since the restore)%n", k.restoredCheckpointId(), k.restoredStateBytes(),
                         k.msToRunning(), k.msToFirstScored(), k.msToCaughtUp(), k.scoredAfterRestore());
-                if (report != null) {
-                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
-                    out.println("report: " + report);
-                }
+                writeReport(r);
                 out.flush();
                 return 0;
             }
@@ -351,10 +353,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "local state directory %,d bytes; heap after GC %d MB, RSS %d MB; peaks heap %d MB, RSS %d MB%n",
                 r.get("local_state_dir_bytes"), r.get("heap_used_after_gc_mb"), r.get("rss_mb"), r.get("heap_peak_mb"), r.get("rss_peak_mb"));
-        if (report != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
-            out.println("report: " + report);
-        }
+        writeReport(r);
         out.flush();
         return 0;
     }

@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -62,7 +61,6 @@ final class RecoveryBench {
             graph.setJobName("bench-recovery-" + backend);
             JobID id = cluster.submitJob(graph).get().getJobID();
             String base = cluster.getRestAddress().get().toString().replaceAll("/$", "") + "/jobs/" + id;
-            Map<Long, JsonNode> checkpoints = new TreeMap<>();
 
             // Until the kill: a fraction of the readings scored, then a checkpoint completed after that point.
             long first = 0;
@@ -124,7 +122,6 @@ final class RecoveryBench {
             }
             JsonNode restored = rest.get(base + "/checkpoints").path("latest").path("restored");
             long restoredId = restored.path("id").asLong(-1);
-            rest.collectCheckpoints(base, checkpoints);
             JsonNode detail = rest.get(base + "/checkpoints/details/" + restoredId);
             return new Result(eps, restoredId, detail.path("state_size").asLong(-1), running - kill, firstScored - kill,
                     lastIncrease - kill, last);
