@@ -311,8 +311,14 @@ public final class BenchCommand implements Callable<Integer> {
                     incremental && !stateBackend.equals("hashmap") ? " (incremental checkpoints)" : ""));
             JobConfig cfg = config(bs, "state-in", "state", Map.of("start.from", "earliest", "checkpoint.interval", "5s"));
             if (killTaskManagerAt > 0) {
-                RecoveryBench.Result k = new RecoveryBench(this::say).run(model, cfg, stateBackend, incremental, readings,
-                        killTaskManagerAt, parallelism, work, flinkConf);
+                RecoveryBench.Result k;
+                try {
+                    k = new RecoveryBench(this::say).run(model, cfg, stateBackend, incremental, readings,
+                            killTaskManagerAt, parallelism, work, flinkConf);
+                } catch (RecoveryBench.RunTooShort e) {
+                    spec.commandLine().getErr().println("bench: " + e.getMessage());
+                    return 1;
+                }
                 r.put("kill_at_fraction", killTaskManagerAt);
                 r.put("eps_before_kill", k.epsBeforeKill());
                 r.put("restored_checkpoint_id", k.restoredCheckpointId());

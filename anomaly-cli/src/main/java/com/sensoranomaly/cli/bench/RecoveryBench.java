@@ -34,6 +34,13 @@ final class RecoveryBench {
     record Result(double epsBeforeKill, long restoredCheckpointId, long restoredStateBytes, long msToRunning,
                   long msToFirstScored, long msToCaughtUp, long scoredAfterRestore) {}
 
+    /** The run ended before there was anything to recover from: a result of the run's size, not a failure of the job. */
+    static final class RunTooShort extends RuntimeException {
+        RunTooShort(String message) {
+            super(message);
+        }
+    }
+
     private final StateBench rest;
     private final Consumer<String> say;
 
@@ -48,6 +55,8 @@ final class RecoveryBench {
         conf.set(RestOptions.PORT, 0);
         // The REST API refreshes metrics at most this often (10 s by default): the times below are read from them.
         conf.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofMillis(200));
+        // ... and caches checkpoint statistics (the restore that marks the new attempt) for 3 s by default.
+        conf.set(RestOptions.CACHE_CHECKPOINT_STATISTICS_TIMEOUT, java.time.Duration.ofMillis(100));
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incremental);
         conf.set(CoreOptions.TMP_DIRS, Files.createDirectories(work.resolve("flink-tmp-recovery-" + backend)).toString());
@@ -84,7 +93,7 @@ final class RecoveryBench {
                     }
                 }
                 if (n >= readings) {
-                    throw new IllegalStateException("every reading was scored before a checkpoint completed after "
+                    throw new RunTooShort("every reading was scored before a checkpoint completed after "
                             + killPoint + " of them: give the run more readings or an earlier --kill-taskmanager-at");
                 }
             }
@@ -98,11 +107,23 @@ final class RecoveryBench {
             long firstScored = 0;
             long lastIncrease = 0;
             long last = 0;
+            long restoredId = -1;
+            long restoredBytes = -1;
             while (true) {
                 Thread.sleep(100);
                 long now = System.currentTimeMillis();
-                if (running == 0 && cluster.getJobStatus(id).get() == org.apache.flink.api.common.JobStatus.RUNNING
-                        && allTasksRunning(base)) {
+                if (restoredId < 0) {
+                    // A restore after the kill marks the new attempt: until then the job's status and its tasks' may
+                    // still be the killed attempt's. Its details are read now: the REST API keeps those of only the
+                    // last few checkpoints, and the backlog run completes many more.
+                    JsonNode restored = rest.get(base + "/checkpoints").path("latest").path("restored");
+                    if (restored.path("restore_timestamp").asLong(0) >= kill) {
+                        restoredId = restored.path("id").asLong(-1);
+                        restoredBytes = rest.get(base + "/checkpoints/details/" + restoredId).path("state_size").asLong(-1);
+                    }
+                }
+                if (running == 0 && restoredId >= 0
+                        && cluster.getJobStatus(id).get() == org.apache.flink.api.common.JobStatus.RUNNING && allTasksRunning(base)) {
                     running = now;
                 }
                 long m = running == 0 ? 0 : rest.scoredReadings(base);
@@ -120,10 +141,7 @@ final class RecoveryBench {
                     throw new IllegalStateException("the job did not recover within 10 minutes of the kill");
                 }
             }
-            JsonNode restored = rest.get(base + "/checkpoints").path("latest").path("restored");
-            long restoredId = restored.path("id").asLong(-1);
-            JsonNode detail = rest.get(base + "/checkpoints/details/" + restoredId);
-            return new Result(eps, restoredId, detail.path("state_size").asLong(-1), running - kill, firstScored - kill,
+            return new Result(eps, restoredId, restoredBytes, running - kill, firstScored - kill,
                     lastIncrease - kill, last);
         } finally {
             cluster.close();
