@@ -216,7 +216,7 @@ public final class AnomalyDetectionJob {
                 .keyBy(Reading::getDeviceId)
                 .connect(switchesWithoutEventTime.broadcast(ScoringFunction.MODEL))
                 .process(new ScoringFunction(detector, config.deviceIdleTimeout(), config.clockSkew(),
-                        config.embeddingsTopic().isPresent()))
+                        config.embeddingsTopic().isPresent(), config.modelCacheSize()))
                 .uid("score").name("score readings");
 
         // Scoring keeps the device partitioning, so the detector reuses it instead of shuffling again.

@@ -132,8 +132,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "the recovery (0: no kill) [default: ${DEFAULT-VALUE}]")
     double killTaskManagerAt = 0;
 
-    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "a Flink setting for the --state-backend run, "
-            + "e.g. state.backend.rocksdb.timer-service.factory=HEAP; repeatable")
+    @Option(names = "--flink-conf", paramLabel = "KEY=VALUE", description = "a Flink setting for every job of the run, "
+            + "e.g. state.backend.type=rocksdb (the comparison and latency on the production backend) or "
+            + "taskmanager.memory.managed.size=1g, or a job setting as anomaly.<setting>; repeatable")
     Map<String, String> flinkConf = new LinkedHashMap<>();
 
     @Option(names = "--parallelism", description = "job parallelism [default: number of cores]")
@@ -182,6 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("window", model.window());
         r.put("parallelism", parallelism);
         r.put("events", events);
+        r.put("flink_conf", flinkConf);
 
         try (LocalKafka kafka = LocalKafka.start()) {
             String bs = kafka.bootstrapServers();
@@ -256,6 +258,9 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("rss_peak_mb", rssPeakMb());
 
         out.println();
+        if (!flinkConf.isEmpty()) {
+            out.println("Flink settings of every job: " + flinkConf);
+        }
         out.printf(Locale.ROOT, "ceiling (a) %,.0f ev/s | job (b) %,.0f ev/s | naive (c) %,.0f ev/s%n", r.get("ceiling_eps"), r.get("job_eps"), r.get("naive_eps"));
         out.printf(Locale.ROOT, "b/a = %.2f (goal >= 0.6) | b/c = %.0f (goal >= 20) | b/a once every device has its own model = %.2f%n",
                 r.get("ratio_job_vs_ceiling"), r.get("ratio_job_vs_naive"), r.get("ratio_job_after_warmup_vs_ceiling"));
@@ -362,6 +367,11 @@ public final class BenchCommand implements Callable<Integer> {
         writeReport(r);
         out.flush();
         return 0;
+    }
+
+    /** The operator's Flink settings ({@code --flink-conf}) for a job of the comparison; each run adds its own on top. */
+    private Configuration jobConf() {
+        return Configuration.fromMap(flinkConf);
     }
 
     private void say(String s) {
@@ -479,39 +489,46 @@ public final class BenchCommand implements Callable<Integer> {
         if (bufferTimeout != null) {
             s.put("buffer-timeout", bufferTimeout);
         }
+        s.putAll(jobSettings());
         return config(bs, in, "bench-alerts", group, s);
+    }
+
+    /**
+     * Job settings among the {@code --flink-conf} entries: {@code anomaly.<setting>}, as a job submitted to a cluster reads
+     * them from Flink's configuration ({@link JobConfig#FLINK_CONFIG_PREFIX}); e.g. anomaly.scoring.model-cache=0.
+     */
+    private Map<String, String> jobSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        flinkConf.forEach((k, v) -> {
+            if (k.startsWith(JobConfig.FLINK_CONFIG_PREFIX)) {
+                s.put(k.substring(JobConfig.FLINK_CONFIG_PREFIX.length()), v);
+            }
+        });
+        return s;
     }
 
     /** Runs the job over a topic to its end; returns the job's net runtime in seconds. */
     private double runBounded(String bs, AnomalyModel model, String topic, Reconstructor.Factory engine, String group) throws Exception {
         JobConfig cfg = config(bs, topic, group, Map.of("source.stop-at-latest", "true"));
-        JobExecutionResult result = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
+        JobExecutionResult result = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, jobConf()),
                 model, cfg, engine).execute("bench-" + group);
         return result.getNetRuntime() / 1000.0;
     }
 
     /**
-     * The full run, with the scoring operator's input count read through Flink's REST API every 100 ms, as an operator's
-     * dashboard would. Besides the whole run's time, the rate over the readings after every device's warm-up (the
+     * The full run, with the scoring operator's input count sampled every 10 ms from its Flink counter in this JVM
+     * ({@link ScoredReadings}). Besides the whole run's time, the rate over the readings after every device's warm-up (the
      * first {@code calibration.events} = 400 readings of each device, the fit at the last of them): readings from 1/10
      * past the warm-up to 19/20 of the run, as a fleet whose devices have long had their own models runs.
      */
     record FullRun(double seconds, long from, long to, double afterWarmupEps) {}
 
     private FullRun runFull(String bs, AnomalyModel model, String topic, String group) throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Configuration conf = new Configuration();
-        conf.set(org.apache.flink.configuration.RestOptions.PORT, port);
-        conf.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        env.setParallelism(parallelism);
+        String name = "bench-" + group;
+        ScoredReadings.reset(name);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, ScoredReadings.addTo(jobConf()));
         JobConfig cfg = config(bs, topic, group, Map.of("source.stop-at-latest", "true"));
-        JobClient job = LocalStack.pipeline(env, model, cfg, Reconstructor.PLAIN_JAVA).executeAsync("bench-" + group);
-        String base = "http://localhost:" + port + "/jobs/" + job.getJobID();
-        StateBench rest = new StateBench(this::say);
+        JobClient job = LocalStack.pipeline(env, model, cfg, Reconstructor.PLAIN_JAVA).executeAsync(name);
         long warmup = 400L * devices;
         long from = Math.min(events - 1, warmup + events / 10), to = Math.max(from + 1, events - events / 20);
         // Each new count with the time it was seen; the rate is the least-squares slope over those within [from, to].
@@ -519,13 +536,8 @@ public final class BenchCommand implements Callable<Integer> {
         long last = -1;
         java.util.concurrent.CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         while (!result.isDone()) {
-            Thread.sleep(20);
-            long n;
-            try {
-                n = rest.scoredReadings(base);
-            } catch (Exception e) {
-                continue; // the REST endpoint is not up yet, or the job just finished
-            }
+            Thread.sleep(10);
+            long n = ScoredReadings.of(name);
             if (n != last && n >= from && n <= to) {
                 seen.add(new double[] {System.nanoTime() / 1e9, n});
             }
@@ -563,8 +575,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (bufferTimeout != null) {
             settings.put("buffer-timeout", bufferTimeout);
         }
+        settings.putAll(jobSettings());
         JobConfig cfg = config(bs, "lat-in", "lat-alerts", "latency", settings);
-        JobClient job = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()),
+        JobClient job = LocalStack.pipeline(StreamExecutionEnvironment.createLocalEnvironment(parallelism, jobConf()),
                 model, cfg, Reconstructor.PLAIN_JAVA).executeAsync("bench-latency");
         LatencySamples latencies = new LatencySamples(Long.MIN_VALUE); // set when the load starts
         // Alerts are read on their own thread, blocked in poll, so each is stamped when it arrives rather than when the

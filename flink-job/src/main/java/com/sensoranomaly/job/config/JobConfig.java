@@ -87,6 +87,7 @@ public final class JobConfig implements Serializable {
         setting("calibration.mode", "device-model", "device-model (each device fits its own model of normal from its first events; the bundle's model scores it until then) | baseline (per-device sensor offsets, then threshold) | threshold (per-device threshold from its first events) | none");
         setting("calibration.events", "400", "readings per device used for calibration; the device uses the bundle's model and global threshold until then");
         setting("calibration.window", "auto", "readings per window of a device's own model (calibration.mode=device-model); auto: the longest that leaves 5 warm-up windows per model dimension, events / (5 × features), e.g. 10 for 400 events of 8 sensors");
+        setting("scoring.model-cache", String.valueOf(com.sensoranomaly.job.scoring.ScoringFunction.DEFAULT_MODEL_CACHE), "devices per subtask whose fitted models stay deserialized on the heap (about 10 KB each at the default window; 0: none); a RocksDB backend otherwise reads and deserializes a device's model at each of its readings");
         setting("rule.mode", "k-of-n", "k-of-n (k of the last n scores above the threshold) | mean (mean of the last n scores above it)");
         setting("rule.k", "10", "k of the k-of-n rule");
         setting("rule.n", "10", "n: readings in the decision window (1..64)");
@@ -232,6 +233,9 @@ public final class JobConfig implements Serializable {
             }
         }
         positive("validation.clock-skew", clockSkew(), true);
+        if (modelCacheSize() < 0) {
+            throw new ConfigException("setting 'scoring.model-cache' must not be negative: " + get("scoring.model-cache"));
+        }
         positive("rollout.load-timeout", rolloutLoadTimeout(), false);
         if (!(rangeFactor() > 0)) {
             throw new ConfigException("setting 'validation.range-factor' must be positive: " + get("validation.range-factor"));
@@ -382,6 +386,7 @@ public final class JobConfig implements Serializable {
         return get("calibration.window").trim().equalsIgnoreCase("auto") ? 0 : intValue("calibration.window");
     }
     public RuleMode ruleMode() { return enumValue("rule.mode", RuleMode.class); }
+    public int modelCacheSize() { return intValue("scoring.model-cache"); }
     public int ruleK() { return intValue("rule.k"); }
     public int ruleN() { return intValue("rule.n"); }
     public int ruleClear() { return intValue("rule.clear"); }

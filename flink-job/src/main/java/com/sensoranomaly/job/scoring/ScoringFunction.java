@@ -72,6 +72,10 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private final IdleTimer idleTimer;
     private final long clockSkewMs;
     private final boolean embed;
+    private final int modelCacheSize;
+
+    /** Devices whose fitted models a subtask keeps deserialized, by default (see {@link DeviceModelCache}). */
+    public static final int DEFAULT_MODEL_CACHE = 2048;
 
     // The detector in force, and what each subtask derives from it; a switch replaces all three together.
     private transient Detector detector;
@@ -88,6 +92,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private transient ValueState<DeviceModel> model;
     /** A warming device's readings, in blocks appended once each (see {@link WarmupBlocks}). */
     private transient ListState<float[]> warmup;
+    private transient DeviceModelCache models;
     private transient WarmupBlocks warmupBlocks;
     private transient long ttlMs;
     private transient MetricGroup metrics;
@@ -102,6 +107,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     private transient Counter migrated;
     private transient Counter clockCorrections;
     private transient Counter idleDropped;
+    private transient Counter modelReads;
     private transient Histogram scores;
     private transient Histogram scoringNanos;
     private transient volatile long lastEventTime = Long.MIN_VALUE;
@@ -113,6 +119,15 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
     /** As above; with {@code embed}, scored readings carry the bundle's latent code ({@link ScoredReading#latent}). */
     public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew, boolean embed) {
+        this(detector, idleTimeout, clockSkew, embed, DEFAULT_MODEL_CACHE);
+    }
+
+    /** As above, keeping up to {@code modelCacheSize} devices' fitted models deserialized per subtask (0: none). */
+    public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew, boolean embed, int modelCacheSize) {
+        if (modelCacheSize < 0) {
+            throw new IllegalArgumentException("model cache size must not be negative: " + modelCacheSize);
+        }
+        this.modelCacheSize = modelCacheSize;
         this.embed = embed;
         this.submitted = detector;
         this.idleTimeout = idleTimeout;
@@ -140,6 +155,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         ListStateDescriptor<float[]> warmupDesc = new ListStateDescriptor<>("device-warmup", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         warmupDesc.enableTimeToLive(ttl(idleTimeout));
         warmup = getRuntimeContext().getListState(warmupDesc);
+        models = new DeviceModelCache(modelCacheSize);
         warmupBlocks = new WarmupBlocks() {
             @Override
             public void append(float[] block) throws Exception {
@@ -170,6 +186,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         migrated = g.counter("devicesMigrated");
         clockCorrections = g.counter("clockCorrections");
         idleDropped = g.counter("idleDevicesDropped");
+        modelReads = g.counter("deviceModelReads");
         outOfOrder = getRuntimeContext().getMetricGroup().addGroup("ingest").addGroup("deadLetters")
                 .counter(DeadLetterReason.OUT_OF_ORDER.metricName());
         scores = g.histogram("score", new DescriptiveStatisticsHistogram(1000));
@@ -198,6 +215,8 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     /** Makes {@code d} the detector in force. Devices move onto it lazily, at their next reading. */
     private void install(Detector d) {
         detector = d;
+        // Each device's model changes through this subtask only; dropping the copies at a switch is for clarity's sake.
+        models.clear();
         scorer = d.newScorer();
         smoothing = d.newSmoothing();
         String v = d.version();
@@ -254,17 +273,17 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             DeviceModel legacy = calibrator.takeLegacyModel(s);
             if (legacy != null) {
                 // State from before the fitted model had its own state: the model moves there, once.
-                keepModel(s, legacy, now);
+                keepModel(r.deviceId, s, legacy, now);
                 own = legacy;
             }
             if (calibrator.builtForAnotherModel(s)) {
                 // Restored from a savepoint taken with another model (an upgrade): carry over what describes the device.
                 if (own == null && calibrator.hasDeviceModel(s)) {
-                    own = model.value();
+                    own = readModel(r.deviceId, s);
                 }
                 s = calibrator.migrate(s, own);
                 if (!calibrator.hasDeviceModel(s) && own != null) {
-                    model.clear();
+                    dropModel(r.deviceId);
                     own = null;
                 }
                 migrated.inc();
@@ -307,7 +326,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         result.modelVersion = detector.version();
 
         if (calibrator.hasDeviceModel(s) && own == null) {
-            own = model.value();
+            own = readModel(r.deviceId, s);
             if (own == null) {
                 // Its model's state expired apart from the device's (a processing-time backstop): learn it again.
                 calibrator.restartWarmup(s);
@@ -319,7 +338,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
             Scored sc = own.score(raw, s.modelWindow, s.modelSlot, s.threshold);
             s.modelSlot = (s.modelSlot + 1) % own.window;
             if (now - s.modelWrittenAt > ttlMs / 2) {
-                keepModel(s, own, now);
+                keepModel(r.deviceId, s, own, now);
             }
             if (embed) {
                 // The code comes from the bundle's encoder, which needs its window kept up to date for this.
@@ -336,7 +355,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         // A device fitting its own model keeps its warm-up readings; the bundle's model scores them meanwhile.
         DeviceModel fitted = calibrator.observeWarmup(s, raw, warmupBlocks);
         if (fitted != null) {
-            keepModel(s, fitted, now);
+            keepModel(r.deviceId, s, fitted, now);
         }
         if (calibrator.estimatingBaseline(s)) {
             calibrator.observeBaseline(s, raw);
@@ -369,9 +388,36 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
      * Writes the device's fitted model to its state: once when fitted, then only as often as its time to live needs
      * (half of it), so a device that keeps sending keeps its model.
      */
-    private void keepModel(DeviceState s, DeviceModel m, long now) throws java.io.IOException {
+    private void keepModel(String device, DeviceState s, DeviceModel m, long now) throws java.io.IOException {
         model.update(m);
         s.modelWrittenAt = now;
+        models.put(device, now, m);
+    }
+
+    /**
+     * The device's fitted model: the subtask's deserialized copy if it holds the one the state was stamped with, else
+     * read from the state (on RocksDB: read and deserialized). Null if the model's state expired apart from the device's.
+     */
+    private DeviceModel readModel(String device, DeviceState s) throws java.io.IOException {
+        DeviceModel m = models.get(device, s.modelWrittenAt);
+        if (m == null) {
+            modelReads.inc();
+            m = model.value();
+            if (m != null) {
+                models.put(device, s.modelWrittenAt, m);
+            }
+        }
+        return m;
+    }
+
+    /** Fitted models read from the state rather than the subtask's copy (the {@code scoring.deviceModelReads} metric). */
+    long deviceModelReads() {
+        return modelReads.getCount();
+    }
+
+    private void dropModel(String device) {
+        model.clear();
+        models.remove(device);
     }
 
     /** True if the device's newest time is implausibly far ahead of the wall clock and the new one is not. */
@@ -386,7 +432,7 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
         if (s != null && IdleTimer.fired(timestamp, ctx.timeDomain(), s.idleTimer)) {
             idleDropped.inc();
             state.clear();
-            model.clear();
+            dropModel((String) ctx.getCurrentKey());
             warmup.clear();
         }
     }

@@ -213,6 +213,52 @@ class ScoringFunctionHarnessTest {
         }
     }
 
+    /** Two devices fit their own models on RocksDB, are scored by them, and again after a restore; what came out of each part. */
+    private List<List<String>> scoredOnRocksDb(int modelCache, long[] reads) throws Exception {
+        int events = 40;
+        java.util.Random rnd = new java.util.Random(5);
+        List<List<String>> parts = new java.util.ArrayList<>();
+        OperatorSubtaskState snapshot = null;
+        long t = 0;
+        for (int part = 0; part < 2; part++) {
+            ScoringFunction f = new ScoringFunction(Detector.create(model, settings(Calibration.DEVICE_MODEL, events)),
+                    Duration.ofHours(1), Duration.ofMinutes(1), false, modelCache);
+            try (var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f, List.of(ScoringFunction.MODEL)),
+                    Reading::getDeviceId, Types.STRING, 128, 1, 0)) {
+                h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+                if (snapshot != null) {
+                    h.initializeState(snapshot);
+                }
+                h.open();
+                for (int i = 0; i < (part == 0 ? events + 20 : 20); i++) {
+                    t += 1000;
+                    for (String d : List.of("d1", "d2")) {
+                        double a = 5 + rnd.nextGaussian() * 0.1;
+                        // Now and then b stops following a: some readings over the device's limit, with their evidence.
+                        double b = i % 7 == 6 ? 2.0 : -0.4 * a + rnd.nextGaussian() * 0.01;
+                        h.processElement(reading(d, t, a, b), t);
+                    }
+                }
+                parts.add(h.extractOutputValues().stream().map(r -> r.deviceId + " " + r.deviceModel + " " + r.score + " "
+                        + r.threshold + " " + java.util.Arrays.toString(r.expected)).toList());
+                reads[part] = f.deviceModelReads();
+                snapshot = h.snapshot(1, t);
+            }
+        }
+        return parts;
+    }
+
+    @Test
+    void shouldScoreAlikeFromTheSubtasksCopyOfEachDevicesModelAndReadItFromRocksDbOnlyAfterARestore() throws Exception {
+        long[] uncached = new long[2], cached = new long[2];
+        List<List<String>> without = scoredOnRocksDb(0, uncached);
+        List<List<String>> with = scoredOnRocksDb(ScoringFunction.DEFAULT_MODEL_CACHE, cached);
+        assertThat(without.get(0)).filteredOn(r -> r.contains(" true ")).as("20 readings of each device by its own model").hasSize(40);
+        assertThat(with).isEqualTo(without);
+        assertThat(uncached).as("without the copy, each such reading reads its model from the state").containsExactly(40, 40);
+        assertThat(cached).as("with it: never before the restore (the fit put it there), once per device after").containsExactly(0, 2);
+    }
+
     private static Reading reading(String device, long t, double a, double b) {
         Reading r = new Reading(device, t, new double[] {a, b}, Map.of());
         r.sourceTopic = "readings";
