@@ -14,8 +14,8 @@ import java.util.Map;
  * samples (162 of 859), more than scoring by the model (96). With this copy the bench's fitted devices on RocksDB ran
  * at 69,791-78,167 readings/s against 65,901 without (docs/performance.md, K3-K7). The model changes only when it is
  * written (fitted, carried over, rewritten for its time to live) or dropped, always through this subtask, so a
- * read-through copy stays exact as long as each write and drop passes here too. A write stamps the device's state with its time ({@link DeviceState#modelWrittenAt}),
- * and an entry serves only the state carrying the same stamp.
+ * read-through copy stays exact as long as each write and drop passes here too. A write stamps the device's state with
+ * its time ({@link DeviceState#modelWrittenAt}), and an entry serves only the state carrying the same stamp.
  *
  * <p>Least recently used entries leave first, at {@code capacity} devices. A subtask with more devices than that whose
  * readings arrive in turn (a fleet reporting every second) gains nothing: each model leaves before its device reports
@@ -56,10 +56,6 @@ final class DeviceModelCache {
     /** The device's model was dropped from its state. */
     void remove(String device) {
         entries.remove(device);
-    }
-
-    void clear() {
-        entries.clear();
     }
 
     int size() {

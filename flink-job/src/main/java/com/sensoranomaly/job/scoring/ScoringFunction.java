@@ -124,9 +124,6 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
 
     /** As above, keeping up to {@code modelCacheSize} devices' fitted models deserialized per subtask (0: none). */
     public ScoringFunction(Detector detector, Duration idleTimeout, Duration clockSkew, boolean embed, int modelCacheSize) {
-        if (modelCacheSize < 0) {
-            throw new IllegalArgumentException("model cache size must not be negative: " + modelCacheSize);
-        }
         this.modelCacheSize = modelCacheSize;
         this.embed = embed;
         this.submitted = detector;
@@ -215,8 +212,6 @@ public final class ScoringFunction extends KeyedBroadcastProcessFunction<String,
     /** Makes {@code d} the detector in force. Devices move onto it lazily, at their next reading. */
     private void install(Detector d) {
         detector = d;
-        // Each device's model changes through this subtask only; dropping the copies at a switch is for clarity's sake.
-        models.clear();
         scorer = d.newScorer();
         smoothing = d.newSmoothing();
         String v = d.version();
